@@ -1,0 +1,54 @@
+/**
+ * Stable error codes shared by every service. A code is part of the public contract:
+ * it appears in trigger replies, failure events, device status and REST problem documents.
+ */
+export const ERROR_CODES = [
+  "SSH_AUTH_FAILED",
+  "SSH_HOSTKEY_MISMATCH",
+  "SSH_UNREACHABLE",
+  "SSH_TIMEOUT",
+  "SSH_CONNECTION_LOST",
+  "COMMAND_FAILED",
+  "EXPORT_TRUNCATED",
+  "EXPORT_TOO_LARGE",
+  "EXPORT_INVALID",
+  "DEVICE_LOCKED",
+  "LOCK_UNAVAILABLE",
+  "CREDENTIALS_UNREADABLE",
+  "DRIVER_UNKNOWN",
+  "PUBLISH_FAILED",
+  "INVALID_MESSAGE",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Codes that retrying cannot fix without a human: wrong credentials, a changed host key,
+ * a driver that does not exist, credentials sealed with a key we no longer hold.
+ * Scheduled jobs failing with one of these are terminated, not redelivered.
+ */
+export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "SSH_AUTH_FAILED",
+  "SSH_HOSTKEY_MISMATCH",
+  "CREDENTIALS_UNREADABLE",
+  "DRIVER_UNKNOWN",
+  "INVALID_MESSAGE",
+]);
+
+export function isPermanentError(code: ErrorCode): boolean {
+  return PERMANENT_ERROR_CODES.has(code);
+}
+
+/** Raised by `decode*` helpers when a message does not match its schema. */
+export class InvalidMessageError extends Error {
+  override readonly name = "InvalidMessageError";
+  readonly code = "INVALID_MESSAGE" as const;
+  constructor(
+    readonly messageType: string,
+    readonly issues: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid ${messageType} message: ${issues.join("; ")}`, options);
+  }
+}

@@ -1,0 +1,11 @@
+export * from "./codec.js";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  InvalidMessageError,
+  isPermanentError,
+  PERMANENT_ERROR_CODES,
+} from "./errors.js";
+export type { ConsumerConfigInput, StreamConfigInput } from "./nats-config.js";
+export * from "./schemas.js";
+export { createWire, DEFAULT_NAMESPACE, INLINE_CONTENT_LIMIT_BYTES, type Wire } from "./wire.js";

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { ERROR_CODES } from "./errors.js";
+
+/** Version of the normalization rules; bump when normalized text (and so sha256) would change. */
+export const NORMALIZATION_VERSION = 1;
+
+export const DRIVERS = ["routeros"] as const;
+export const DriverSchema = z.enum(DRIVERS);
+export type Driver = z.infer<typeof DriverSchema>;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+
+const Id = z.uuid();
+const Timestamp = z.iso.datetime({ offset: true });
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "expected lowercase hex sha256");
+/** OpenSSH-style `SHA256:<base64 without padding>` host-key fingerprint. */
+export const FingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "expected SHA256:<base64>");
+/** Output of platform `sealString`: `v1:<keyId>:<base64url>`; never plaintext. */
+export const SealedSchema = z.string().regex(/^v1:[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]+$/, "expected sealed value");
+
+/** What a collector needs to reach one device. Travels in triggers and jobs: collectors have no database. */
+export const DeviceTargetSchema = z.strictObject({
+  name: z.string().min(1).max(255),
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  driver: DriverSchema,
+  /** Sealed JSON of {@link DeviceCredentialsSchema}. */
+  credentials: SealedSchema,
+  /** Pinned host key; null until the first successful backup pins it. */
+  hostKeyFingerprint: FingerprintSchema.nullable(),
+});
+export type DeviceTarget = z.infer<typeof DeviceTargetSchema>;
+
+/** Plaintext of `DeviceTarget.credentials` once opened. Never logged, never on the wire unsealed. */
+export const DeviceCredentialsSchema = z
+  .strictObject({
+    username: z.string().min(1).max(255),
+    password: z.string().max(1024).optional(),
+    privateKey: z.string().max(16_384).optional(),
+    passphrase: z.string().max(1024).optional(),
+  })
+  .refine((c) => c.password !== undefined || c.privateKey !== undefined, {
+    message: "password or privateKey required",
+  });
+export type DeviceCredentials = z.infer<typeof DeviceCredentialsSchema>;
+
+export const TriggerKindSchema = z.enum(["manual", "scheduled"]);
+export type TriggerKind = z.infer<typeof TriggerKindSchema>;
+
+/** Gateway → collector (core NATS request, queue group). */
+export const TriggerRequestSchema = z.strictObject({
+  requestId: Id,
+  tenantId: Id,
+  deviceId: Id,
+  device: DeviceTargetSchema,
+  requestedAt: Timestamp,
+});
+export type TriggerRequest = z.infer<typeof TriggerRequestSchema>;
+
+export const PhaseTimingsSchema = z.strictObject({
+  lockMs: z.number().nonnegative(),
+  connectMs: z.number().nonnegative(),
+  exportMs: z.number().nonnegative(),
+  publishMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative(),
+});
+export type PhaseTimings = z.infer<typeof PhaseTimingsSchema>;
+
+/** Collector → gateway reply. One of three outcomes, narrowed on `kind`. */
+export const TriggerReplySchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("success"),
+    requestId: Id,
+    snapshotMsgId: z.string().min(1),
+    sha256: Sha256,
+    bytes: z.number().int().nonnegative(),
+    collectedAt: Timestamp,
+    hostKeyFingerprint: FingerprintSchema,
+    timings: PhaseTimingsSchema,
+  }),
+  z.strictObject({
+    kind: z.literal("locked"),
+    requestId: Id,
+    code: z.literal("DEVICE_LOCKED"),
+  }),
+  z.strictObject({
+    kind: z.literal("failed"),
+    requestId: Id,
+    code: ErrorCodeSchema,
+    /** Safe for users: never holds credentials or config text. */
+    message: z.string().max(500),
+  }),
+]);
+export type TriggerReply = z.infer<typeof TriggerReplySchema>;
+
+/** Scheduler → collectors, on the work-queue stream. */
+export const BackupJobSchema = z.strictObject({
+  jobId: z.string().min(1).max(200),
+  tenantId: Id,
+  deviceId: Id,
+  device: DeviceTargetSchema,
+  dueAt: Timestamp,
+});
+export type BackupJob = z.infer<typeof BackupJobSchema>;
+
+/**
+ * Where the snapshot text is. Content is always gzip'd then sealed (AES-256-GCM) before it
+ * leaves the collector, so the stream never holds config text in the clear.
+ * Small content travels inline; larger goes to the snapshot object-store bucket.
+ */
+export const SnapshotContentSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("inline"), sealedGzipBase64: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal("object"),
+    bucket: z.string().min(1),
+    name: z.string().min(1),
+    sealedBytes: z.number().int().positive(),
+  }),
+]);
+export type SnapshotContent = z.infer<typeof SnapshotContentSchema>;
+
+/** Collector → ingestor, on the snapshots stream, published with `Nats-Msg-Id: msgId`. */
+export const SnapshotEventSchema = z.strictObject({
+  msgId: z.string().min(1).max(200),
+  tenantId: Id,
+  deviceId: Id,
+  trigger: TriggerKindSchema,
+  jobId: z.string().min(1).max(200).optional(),
+  driver: DriverSchema,
+  /** e.g. RouterOS "7.16.1", when the export header says. */
+  softwareVersion: z.string().max(64).nullable(),
+  sha256: Sha256,
+  /** Bytes of the normalized text. */
+  bytes: z.number().int().nonnegative(),
+  collectedAt: Timestamp,
+  normalizationVersion: z.number().int().positive(),
+  hostKeyFingerprint: FingerprintSchema,
+  content: SnapshotContentSchema,
+});
+export type SnapshotEvent = z.infer<typeof SnapshotEventSchema>;
+
+/** Collector → ingestor, on the events stream. */
+export const BackupFailedEventSchema = z.strictObject({
+  msgId: z.string().min(1).max(200),
+  tenantId: Id,
+  deviceId: Id,
+  trigger: TriggerKindSchema,
+  jobId: z.string().min(1).max(200).optional(),
+  code: ErrorCodeSchema,
+  message: z.string().max(500),
+  permanent: z.boolean(),
+  occurredAt: Timestamp,
+  /** Set with SSH_HOSTKEY_MISMATCH so an admin can review the new key. */
+  observedHostKeyFingerprint: FingerprintSchema.optional(),
+});
+export type BackupFailedEvent = z.infer<typeof BackupFailedEventSchema>;
+
+/** A job that could not be processed (undecodable or out of deliveries), kept for operators. */
+export const DeadLetterSchema = z.strictObject({
+  reason: z.string().max(500),
+  streamSequence: z.number().int().nonnegative(),
+  deliveries: z.number().int().nonnegative(),
+  /** The original payload, base64, since it may not even be JSON. Jobs hold no plaintext secrets. */
+  payloadBase64: z.string(),
+  occurredAt: Timestamp,
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;

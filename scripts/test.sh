@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): type-check, lint, then every *.test.ts under node's test runner.
+# Integration tests use real NATS, Redis, PostgreSQL and SSH; see testkit/README.md for how they are found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== type-check"
+npx tsc -p tsconfig.json
+echo "== lint"
+npx biome check .
+
+mapfile -t files < <(find packages services tools testkit bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no test files found" >&2
+  exit 1
+fi
+echo "== tests (${#files[@]} files)"
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
+  --test-reporter=spec "${files[@]}"
