@@ -28,6 +28,8 @@ export const DeviceTargetSchema = z.strictObject({
   credentials: SealedSchema,
   /** Pinned host key; null until the first successful backup pins it. */
   hostKeyFingerprint: FingerprintSchema.nullable(),
+  /** Last software version seen (e.g. "6.49.10"), so the driver picks the right export command first time. */
+  softwareVersion: z.string().max(64).nullable().optional(),
 });
 export type DeviceTarget = z.infer<typeof DeviceTargetSchema>;
 
