@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createSealer, generateKey, parseKeyRing, SealError } from "./seal.js";
+import { SealError } from "./errors.js";
+import { createSealer, generateKey, parseKeyRing } from "./seal.js";
 
 const oldKey = generateKey();
 const newKey = generateKey();

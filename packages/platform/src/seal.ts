@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { SealError } from "./errors.js";
 
 /**
  * Sealing of secrets at rest and on the wire: AES-256-GCM with a key ring.
@@ -13,19 +14,6 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const MAGIC = Buffer.from("NL1", "ascii");
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export type SealErrorCode = "SEAL_KEY_RING_INVALID" | "SEAL_UNKNOWN_KEY" | "SEAL_MALFORMED" | "SEAL_TAMPERED";
-
-export class SealError extends Error {
-  override readonly name = "SealError";
-  constructor(
-    readonly code: SealErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export interface KeyRing {
   readonly currentKeyId: string;

@@ -1,0 +1,70 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { backoffDelay, sleep } from "./backoff.js";
+import { DatabaseUnavailableError } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+const INT8_OID = 20;
+const identity = (value: string) => value;
+
+/**
+ * Type parsers for our pools. int8 (bigint, `count(*)`, `sum()` of ints, bigserial ids) always
+ * comes back as a string: JavaScript numbers lose precision above 2^53, and a pool-local config
+ * keeps that true even if some library changes pg's global parsers. Everything else is pg's
+ * default (int8[] → string[], numeric → string, int4 → number, timestamptz → Date).
+ */
+const typesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    if (oid === INT8_OID) return identity;
+    return pg.types.getTypeParser(oid, format ?? "text");
+  }) as typeof pg.types.getTypeParser,
+};
+
+export interface DatabaseOptions {
+  url: string;
+  /** Pool size; default 10. */
+  max?: number;
+  logger: Logger;
+  /** Shown in `pg_stat_activity.application_name`. */
+  applicationName: string;
+}
+
+/**
+ * A kysely instance over a pg pool. int8 columns are strings (see `typesConfig`). Errors of idle
+ * pooled clients (server restart, network cut) are logged and the client is discarded instead
+ * of crashing the process; the next query opens a new connection.
+ */
+export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 10_000,
+    types: typesConfig,
+  });
+  pool.on("error", (err) => options.logger.error({ err }, "idle PostgreSQL connection failed"));
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const WAIT_BACKOFF = { baseMs: 250, maxMs: 5_000 };
+
+/**
+ * Runs `select 1` until it succeeds, at most `attempts` times with exponential back-off.
+ * @throws DatabaseUnavailableError (`DATABASE_UNAVAILABLE`) after the last failed attempt.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any database schema will do for `select 1`.
+export async function waitForDatabase(db: Kysely<any>, options: { attempts: number; logger: Logger }): Promise<void> {
+  const attempts = Math.max(1, options.attempts);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`.execute(db);
+      if (attempt > 1) options.logger.info({ attempt }, "database answers");
+      return;
+    } catch (cause) {
+      if (attempt >= attempts) throw new DatabaseUnavailableError(attempts, { cause });
+      const delayMs = backoffDelay(attempt, WAIT_BACKOFF);
+      options.logger.warn({ attempt, attempts, delayMs, err: cause }, "database not answering, retrying");
+      await sleep(delayMs);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { type ObjectStore, Objm } from "@nats-io/obj";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { SealError } from "./errors.js";
+import { createSealer, generateKey, parseKeyRing } from "./seal.js";
+import {
+  deviceSealAad,
+  openSnapshotContent,
+  type SnapshotBlobStore,
+  SnapshotContentError,
+  sealSnapshotContent,
+} from "./snapshot-content.js";
+
+const sealer = createSealer(parseKeyRing(`k1:${generateKey()}`));
+const aad = deviceSealAad(randomUUID(), randomUUID());
+const secretLine = "/user add name=admin password=hunter2-secret";
+
+/** Text that gzip cannot shrink much, so its sealed form exceeds the inline limit. */
+function bulkyText(bytes: number): string {
+  return `${secretLine}\n${randomBytes(Math.ceil(bytes / 2)).toString("hex")}\n`;
+}
+
+describe("snapshot content", () => {
+  let nc: NatsConnection;
+  let blobs: ObjectStore;
+  const bucket = `test_snapshot_content_${randomBytes(4).toString("hex")}`;
+
+  before(async () => {
+    nc = await connect({ servers: "127.0.0.1:4222" });
+    blobs = await new Objm(nc).create(bucket, { storage: "memory" });
+  });
+  after(async () => {
+    await new Objm(nc).open(bucket).then((os) => os.destroy());
+    await nc.close();
+  });
+
+  it("keeps small content inline, sealed, and opens it back", async () => {
+    const text = `# header\n${secretLine}\n`;
+    const content = await sealSnapshotContent({ text, sealer, aad, blobs, bucket, name: "unused" });
+    assert.equal(content.kind, "inline");
+    assert.doesNotMatch(JSON.stringify(content), /hunter2/);
+    assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
+    assert.equal(await blobs.info("unused"), null, "nothing stored for inline content");
+  });
+
+  it("stores large content in the object store, never in the clear", async () => {
+    const text = bulkyText(3 * 1024 * 1024);
+    const name = `t/d/${randomUUID()}`;
+    const content = await sealSnapshotContent({ text, sealer, aad, blobs, bucket, name });
+    assert.equal(content.kind, "object");
+    assert.ok(content.kind === "object" && content.bucket === bucket && content.name === name);
+    const stored = Buffer.from((await blobs.getBlob(name))!);
+    assert.equal(stored.length, content.sealedBytes);
+    assert.equal(stored.includes("hunter2"), false);
+    assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
+  });
+
+  it("refuses another device's AAD, a missing object and a short object", async () => {
+    const inline = await sealSnapshotContent({ text: secretLine, sealer, aad, blobs, bucket, name: "x" });
+    await assert.rejects(
+      openSnapshotContent(inline, { sealer, aad: deviceSealAad(randomUUID(), randomUUID()), blobs }),
+      (err: unknown) => err instanceof SealError && err.code === "SEAL_TAMPERED",
+    );
+    const memory = new Map<string, Uint8Array>();
+    const fake: SnapshotBlobStore = {
+      putBlob: async (meta, data) => memory.set(meta.name, data),
+      getBlob: async (name) => memory.get(name) ?? null,
+    };
+    const big = await sealSnapshotContent({
+      text: "x".repeat(100),
+      sealer,
+      aad,
+      blobs: fake,
+      bucket,
+      name: "n1",
+      inlineLimitBytes: 10,
+    });
+    assert.equal(big.kind, "object");
+    memory.set("n1", memory.get("n1")!.subarray(1));
+    await assert.rejects(
+      openSnapshotContent(big, { sealer, aad, blobs: fake }),
+      (err: unknown) => err instanceof SnapshotContentError && err.code === "SNAPSHOT_CONTENT_INVALID",
+    );
+    memory.clear();
+    await assert.rejects(
+      openSnapshotContent(big, { sealer, aad, blobs: fake }),
+      (err: unknown) => err instanceof SnapshotContentError && err.code === "SNAPSHOT_BLOB_MISSING",
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
+import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
+import type { Sealer } from "./seal.js";
+
+/**
+ * Snapshot text on the wire: gzip, then seal (AES-256-GCM) with AAD bound to the device, so the
+ * snapshots stream never holds config text in the clear and a ciphertext cannot be replayed onto
+ * another device. Small content rides inline in the event; content whose sealed form exceeds
+ * {@link INLINE_CONTENT_LIMIT_BYTES} goes to the snapshot object-store bucket (NATS max_payload
+ * is 1 MiB, so multi-MB exports cannot travel inline).
+ */
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Default ceiling on opened text: a hostile or corrupt blob cannot inflate without bound. */
+const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+/** The subset of `@nats-io/obj` ObjectStore that snapshot content needs (a real ObjectStore fits). */
+export interface SnapshotBlobStore {
+  putBlob(meta: { name: string }, data: Uint8Array): Promise<unknown>;
+  getBlob(name: string): Promise<Uint8Array | null>;
+}
+
+export type SnapshotContentErrorCode = "SNAPSHOT_BLOB_MISSING" | "SNAPSHOT_CONTENT_INVALID";
+
+/** Content could not be opened for a reason other than sealing (those raise SealError). */
+export class SnapshotContentError extends Error {
+  override readonly name = "SnapshotContentError";
+  constructor(
+    readonly code: SnapshotContentErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Associated data binding sealed device data (snapshot content, device credentials) to its owner.
+ * One spelling for every service: the collector opens what the gateway sealed with it.
+ */
+export function deviceSealAad(tenantId: string, deviceId: string): string {
+  return `${tenantId}:${deviceId}`;
+}
+
+export interface SealSnapshotContentInput {
+  readonly text: string;
+  readonly sealer: Sealer;
+  /** Use {@link deviceSealAad}. */
+  readonly aad: string;
+  readonly blobs: SnapshotBlobStore;
+  /** Bucket the blob store writes to; recorded in the content so readers know where to look. */
+  readonly bucket: string;
+  /** Object name used when the content is too large to go inline; unique per snapshot attempt. */
+  readonly name: string;
+  /** Defaults to {@link INLINE_CONTENT_LIMIT_BYTES}; lower only in tests. */
+  readonly inlineLimitBytes?: number;
+}
+
+/**
+ * Gzips and seals snapshot text; returns inline content, or stores the sealed bytes under `name`
+ * and returns a reference.
+ *
+ * @example
+ * const content = await sealSnapshotContent({ text, sealer, aad: deviceSealAad(t, d), blobs, bucket, name });
+ * const again = await openSnapshotContent(content, { sealer, aad: deviceSealAad(t, d), blobs });
+ */
+export async function sealSnapshotContent(input: SealSnapshotContentInput): Promise<SnapshotContent> {
+  const gzipped = await gzipAsync(Buffer.from(input.text, "utf8"));
+  const sealed = input.sealer.seal(gzipped, input.aad);
+  if (sealed.length <= (input.inlineLimitBytes ?? INLINE_CONTENT_LIMIT_BYTES)) {
+    return { kind: "inline", sealedGzipBase64: sealed.toString("base64") };
+  }
+  await input.blobs.putBlob({ name: input.name }, sealed);
+  return { kind: "object", bucket: input.bucket, name: input.name, sealedBytes: sealed.length };
+}
+
+export interface OpenSnapshotContentOptions {
+  readonly sealer: Sealer;
+  readonly aad: string;
+  readonly blobs: SnapshotBlobStore;
+  readonly maxTextBytes?: number;
+}
+
+/** Inverse of {@link sealSnapshotContent}. Throws SealError (wrong key/AAD, tampering) or SnapshotContentError. */
+export async function openSnapshotContent(
+  content: SnapshotContent,
+  options: OpenSnapshotContentOptions,
+): Promise<string> {
+  let sealed: Uint8Array;
+  switch (content.kind) {
+    case "inline":
+      sealed = Buffer.from(content.sealedGzipBase64, "base64");
+      break;
+    case "object": {
+      const blob = await options.blobs.getBlob(content.name);
+      if (!blob) throw new SnapshotContentError("SNAPSHOT_BLOB_MISSING", "snapshot object not found in the blob store");
+      if (blob.length !== content.sealedBytes) {
+        throw new SnapshotContentError("SNAPSHOT_CONTENT_INVALID", "snapshot object size differs from its reference");
+      }
+      sealed = blob;
+      break;
+    }
+  }
+  const gzipped = options.sealer.open(sealed, options.aad);
+  try {
+    const text = await gunzipAsync(gzipped, { maxOutputLength: options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES });
+    return text.toString("utf8");
+  } catch (cause) {
+    throw new SnapshotContentError("SNAPSHOT_CONTENT_INVALID", "snapshot content is not valid gzip", { cause });
+  }
+}
