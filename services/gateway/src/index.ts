@@ -1,1 +1,1 @@
-export {};
+export { type GatewayConfig, gatewayConfigSchema, loadGatewayConfig } from "./config.js";

@@ -1,1 +1,1 @@
-export {};
+export { type IngestorConfig, ingestorConfigSchema, loadIngestorConfig } from "./config.js";

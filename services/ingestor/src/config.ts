@@ -1,0 +1,19 @@
+import { env, parseConfig } from "@netledger/platform";
+import { z } from "zod";
+
+/** Ingestor settings, read once at start-up; a bad or missing key stops the process with a list. */
+export const ingestorConfigSchema = z.object({
+  NATS_URL: env.natsUrl(),
+  DATABASE_URL: env.databaseUrl(),
+  NETLEDGER_NAMESPACE: env.namespace(),
+  NETLEDGER_SEAL_KEYS: env.sealKeys(),
+  LOG_LEVEL: env.logLevel(),
+  /** /healthz, /readyz and /metrics. */
+  OPS_PORT: env.port(9103),
+});
+
+export type IngestorConfig = z.infer<typeof ingestorConfigSchema>;
+
+export function loadIngestorConfig(source?: NodeJS.ProcessEnv): Readonly<IngestorConfig> {
+  return parseConfig(ingestorConfigSchema, source);
+}

@@ -1,0 +1,47 @@
+import { createWire } from "@netledger/contracts";
+import {
+  connectNats,
+  createDatabase,
+  createLogger,
+  createMetricsRegistry,
+  ensureStreams,
+  onShutdown,
+  startOpsServer,
+  waitForDatabase,
+} from "@netledger/platform";
+import { sql } from "kysely";
+import { loadIngestorConfig } from "./config.js";
+
+// Wiring only: persisting snapshots, diffs, retention and scheduling arrive with the ingestor issue.
+const config = loadIngestorConfig();
+const logger = createLogger({ name: "ingestor", level: config.LOG_LEVEL });
+const registry = createMetricsRegistry("ingestor");
+const wire = createWire(config.NETLEDGER_NAMESPACE);
+
+const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
+await ensureStreams(nc, wire);
+const db = createDatabase({ url: config.DATABASE_URL, logger, applicationName: "netledger-ingestor" });
+await waitForDatabase(db, { attempts: 10, logger });
+
+const ops = await startOpsServer({
+  port: config.OPS_PORT,
+  registry,
+  logger,
+  checks: {
+    nats: () => !nc.isClosed() && !nc.isDraining(),
+    postgres: async () => {
+      await sql`select 1`.execute(db);
+      return true;
+    },
+  },
+});
+logger.info({ opsPort: ops.port, namespace: wire.namespace }, "ingestor started");
+
+onShutdown({
+  logger,
+  steps: [
+    { name: "close ops server", run: () => ops.close() },
+    { name: "drain NATS", run: () => nc.drain() },
+    { name: "close database pool", run: () => db.destroy() },
+  ],
+});
