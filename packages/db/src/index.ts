@@ -1,5 +1,13 @@
-// Placeholder so dependents type-check while the schema and migrations are being written.
-import type { Kysely } from "kysely";
-
-/** Applies every migration not yet applied. Throws if one fails. */
-export async function migrateToLatest(_db: Kysely<any>): Promise<void> {}
+export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
+export { DatabaseCreateError, MigrationError, SnapshotConflictError } from "./errors.js";
+export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";
+export { migrateDown, migrateToLatest } from "./migrator.js";
+export * from "./schema.js";
+export {
+  isRetryableConflict,
+  type NewSnapshotVersion,
+  type SaveSnapshotOutcome,
+  type SnapshotRef,
+  saveSnapshot,
+  transactionWithRetry,
+} from "./snapshot-versions.js";

@@ -1,0 +1,176 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Kysely types of the NetLedger schema, one interface per table, matching the migrations in
+ * `./migrations`. Column names stay snake_case (no CamelCasePlugin): what you read here is what
+ * `psql` shows. Ids are uuid strings; counts are `integer` (never bigint, which pg returns as a
+ * string and PGlite as a number); bytea columns come back as `Buffer` from pg and `Uint8Array`
+ * from PGlite, both typed `Uint8Array`.
+ */
+
+/** A timestamptz the caller always sets. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamptz with a database default (`now()`). */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A nullable column that may be left out on insert. */
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+/** A column with a database default. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Roles of API tokens, least to most privileged. */
+export const TOKEN_ROLES = ["viewer", "operator", "admin"] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+/** Outcome of a device's last backup attempt. */
+export const BACKUP_STATUSES = ["success", "unchanged", "failed"] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+/** Kind of one structured configuration change. */
+export const CHANGE_KINDS = ["added", "removed", "modified"] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export interface TenantsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  /** Lowercase hex sha256 of the token; the token itself is never stored. */
+  token_hash: string;
+  role: TokenRole;
+  created_at: DefaultTimestamp;
+  last_used_at: Nullable<Date>;
+  revoked_at: Nullable<Date>;
+}
+
+export interface DevicesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** Unique within the tenant. */
+  name: string;
+  host: string;
+  port: number;
+  /** Driver id, e.g. `routeros`. */
+  driver: string;
+  /** Sealed with the key ring (`v1:<keyId>:...`), bound to the device id as AAD by convention. */
+  credentials_sealed: string;
+  /** Pinned SSH host key (`SHA256:...` style fingerprint); null until first contact. */
+  host_key_fingerprint: Nullable<string>;
+  host_key_first_seen_at: Nullable<Date>;
+  software_version: Nullable<string>;
+  /** Per-device override of the default backup interval. */
+  backup_interval_seconds: Nullable<number>;
+  enabled: Defaulted<boolean>;
+  last_backup_at: Nullable<Date>;
+  last_backup_status: Nullable<BackupStatus>;
+  last_error_code: Nullable<string>;
+  consecutive_failures: Defaulted<number>;
+  /** Set when backups must stop until an operator acts (e.g. `HOST_KEY_MISMATCH`). */
+  blocked_reason: Nullable<string>;
+  next_due_at: DefaultTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ConfigSnapshotsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  device_id: string;
+  /** Per-device version number 1, 2, 3...; unique per device (see `snapshot-versions.ts`). */
+  seq: number;
+  /** Lowercase hex sha256 of the normalized configuration text. */
+  sha256: string;
+  size_bytes: number;
+  content_sealed: Uint8Array;
+  collected_at: Timestamp;
+  /** Last time a backup found this same configuration (unchanged backups move it). */
+  last_seen_at: DefaultTimestamp;
+  normalization_version: number;
+  software_version: Nullable<string>;
+  /** JetStream msg-id of the message that carried it; a redelivery cannot store it twice. */
+  source_msg_id: string;
+  created_at: DefaultTimestamp;
+}
+
+/**
+ * Head pointer: the `seq` of the device's latest snapshot. Its foreign key to
+ * (device_id, seq) keeps retention off the latest snapshot.
+ */
+export interface DeviceLatestSnapshotTable {
+  device_id: string;
+  seq: number;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ConfigDiffsTable {
+  id: Generated<string>;
+  device_id: string;
+  /** Null for the diff that introduced a device's first retained version, or once retention removed it. */
+  from_snapshot_id: Nullable<string>;
+  to_snapshot_id: string;
+  diff_sealed: Uint8Array;
+  added_lines: number;
+  removed_lines: number;
+  created_at: DefaultTimestamp;
+}
+
+export interface ConfigChangesTable {
+  id: Generated<string>;
+  diff_id: string;
+  device_id: string;
+  section: string;
+  kind: ChangeKind;
+  key: string;
+  redacted_before: Nullable<string>;
+  redacted_after: Nullable<string>;
+  secret_changed: Defaulted<boolean>;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** Api token id, or `system` for the services' own actions. */
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: Nullable<string>;
+  detail: ColumnType<JsonObject, JsonObject | undefined, JsonObject>;
+  created_at: DefaultTimestamp;
+}
+
+/** The whole schema, for `Kysely<Database>`. */
+export interface Database {
+  tenants: TenantsTable;
+  api_tokens: ApiTokensTable;
+  devices: DevicesTable;
+  config_snapshots: ConfigSnapshotsTable;
+  device_latest_snapshot: DeviceLatestSnapshotTable;
+  config_diffs: ConfigDiffsTable;
+  config_changes: ConfigChangesTable;
+  audit_events: AuditEventsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type NewTenant = Insertable<TenantsTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
+export type NewApiToken = Insertable<ApiTokensTable>;
+export type ApiTokenUpdate = Updateable<ApiTokensTable>;
+export type Device = Selectable<DevicesTable>;
+export type NewDevice = Insertable<DevicesTable>;
+export type DeviceUpdate = Updateable<DevicesTable>;
+export type ConfigSnapshot = Selectable<ConfigSnapshotsTable>;
+export type NewConfigSnapshot = Insertable<ConfigSnapshotsTable>;
+export type DeviceLatestSnapshot = Selectable<DeviceLatestSnapshotTable>;
+export type ConfigDiff = Selectable<ConfigDiffsTable>;
+export type NewConfigDiff = Insertable<ConfigDiffsTable>;
+export type ConfigChange = Selectable<ConfigChangesTable>;
+export type NewConfigChange = Insertable<ConfigChangesTable>;
+export type AuditEvent = Selectable<AuditEventsTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import { TestkitError } from "./errors.js";
+import { killAtExit } from "./exit-cleanup.js";
+
+/** A server process the testkit started, on a fixed port with its data in a temp dir. */
+export interface ServerHandle {
+  readonly url: string;
+  readonly port: number;
+  /** Graceful stop (the server's own shutdown signal); resolves when the process has exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data; resolves when it answers. No-op while running. */
+  start(): Promise<void>;
+  /** SIGKILL, as a crash would; resolves when the process has exited. */
+  kill(): Promise<void>;
+}
+
+/** How to run and check one server process. */
+export interface ChildServerSpec {
+  /** For messages: `nats-server`, `redis-server`, `postgres`. */
+  readonly label: string;
+  readonly url: string;
+  readonly port: number;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** stdout and stderr are appended here; its tail is quoted when a start fails. */
+  readonly logFile: string;
+  /** Run as this user (PostgreSQL refuses to run as root). */
+  readonly user?: { uid: number; gid: number };
+  readonly stopSignal: NodeJS.Signals;
+  /** Resolves once the server answers; retried until it does or the start times out. */
+  readonly probe: () => Promise<void>;
+  /** Default 30 s: a JetStream or PostgreSQL recovery on a loaded 2-core box is slow. */
+  readonly startTimeoutMs?: number;
+  /** Early exits retried this many times in all (PostgreSQL after SIGKILL waits for its old backends). */
+  readonly startAttempts?: number;
+}
+
+const STOP_TIMEOUT_MS = 15_000;
+const PROBE_INTERVAL_MS = 100;
+
+/**
+ * Starts the process described by `spec` and returns its handle once it answers. The process is
+ * unreferenced (a forgotten server does not keep the test process alive) and killed at exit.
+ */
+export async function startChildServer(spec: ChildServerSpec): Promise<ServerHandle> {
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const launch = (): { child: ChildProcess; exited: Promise<void> } => {
+    const log = openSync(spec.logFile, "a");
+    try {
+      const proc = spawn(spec.command, [...spec.args], {
+        cwd: spec.cwd,
+        stdio: ["ignore", log, log],
+        ...(spec.user ?? {}),
+      });
+      proc.unref();
+      killAtExit(proc);
+      const done = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+      // spawn errors (ENOENT, EACCES) arrive as "error" events, followed by no "exit".
+      const failed = new Promise<void>((resolve) => proc.once("error", () => resolve()));
+      return { child: proc, exited: Promise.race([done, failed]) };
+    } finally {
+      closeSync(log);
+    }
+  };
+
+  const waitReady = async (proc: ChildProcess, procExited: Promise<void>): Promise<"ready" | "exited"> => {
+    const deadline = Date.now() + (spec.startTimeoutMs ?? 30_000);
+    let lastError: unknown;
+    let gone = false;
+    void procExited.then(() => {
+      gone = true;
+    });
+    while (Date.now() < deadline) {
+      if (gone) return "exited";
+      try {
+        await spec.probe();
+        if (!gone && proc.exitCode === null) return "ready";
+      } catch (err) {
+        lastError = err;
+      }
+      await delay(PROBE_INTERVAL_MS);
+    }
+    proc.ref();
+    proc.kill("SIGKILL");
+    await procExited;
+    throw startFailed(spec, `did not answer within ${spec.startTimeoutMs ?? 30_000} ms`, lastError);
+  };
+
+  const handle: ServerHandle = {
+    url: spec.url,
+    port: spec.port,
+    async start() {
+      if (child && child.exitCode === null && child.signalCode === null) return;
+      const attempts = spec.startAttempts ?? 1;
+      for (let attempt = 1; ; attempt++) {
+        ({ child, exited } = launch());
+        if ((await waitReady(child, exited)) === "ready") return;
+        if (attempt >= attempts) throw startFailed(spec, "exited during start");
+        await delay(500);
+      }
+    },
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.ref(); // an unreferenced child's exit alone would not keep the event loop waiting for it
+      child.kill(spec.stopSignal);
+      const timer = setTimeout(() => child?.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.ref();
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+  await handle.start();
+  return handle;
+}
+
+function startFailed(spec: ChildServerSpec, what: string, cause?: unknown): TestkitError {
+  return new TestkitError(
+    "TESTKIT_SERVER_START_FAILED",
+    `${spec.label} on port ${spec.port} ${what}; last lines of ${spec.logFile}:\n${logTail(spec.logFile)}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-15).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import { type NatsCluster, type ServerHandle, startNatsCluster, startNatsServer } from "./index.js";
+
+/** Retries `attempt` until it resolves (a new leader takes a moment to be elected). */
+async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await delay(200);
+    }
+  }
+}
+
+async function withConnection<T>(servers: string | string[], work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers });
+  try {
+    return await work(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+describe("startNatsServer", () => {
+  let server: ServerHandle;
+  after(() => server?.stop());
+
+  it("keeps JetStream streams and messages across stop and start", async () => {
+    server = await startNatsServer();
+    await withConnection(server.url, async (nc) => {
+      await (await jetstreamManager(nc)).streams.add({ name: "KEEP", subjects: ["keep.>"] });
+      for (const n of [1, 2, 3]) await jetstream(nc).publish("keep.it", `m${n}`);
+    });
+    await server.stop();
+    await assert.rejects(withConnection(server.url, async () => {}));
+    await server.start();
+    const state = await withConnection(server.url, async (nc) => (await jetstreamManager(nc)).streams.info("KEEP"));
+    assert.equal(state.state.messages, 3);
+  });
+});
+
+describe("startNatsCluster", () => {
+  let cluster: NatsCluster;
+  after(() => cluster?.stop());
+
+  it("has a meta leader and a replicated stream survives losing its leader node", async () => {
+    cluster = await startNatsCluster();
+    assert.equal(cluster.nodes.length, 3);
+    assert.match(await cluster.metaLeader(), /^n[123]$/);
+
+    const info = await withConnection(cluster.urls, async (nc) => {
+      const added = await (await jetstreamManager(nc)).streams.add({ name: "R3", subjects: ["r3.>"], num_replicas: 3 });
+      await jetstream(nc).publish("r3.a", "before");
+      return added;
+    });
+    assert.equal(info.config.num_replicas, 3);
+    const leader = Number(info.cluster?.leader?.replace(/^n/, ""));
+    assert.ok(leader >= 1 && leader <= 3, `stream leader ${info.cluster?.leader}`);
+    await cluster.nodes[leader - 1]!.stop();
+
+    const survivors = cluster.urls.filter((_, index) => index !== leader - 1);
+    const state = await withConnection(survivors, (nc) =>
+      eventually(async () => {
+        await jetstream(nc).publish("r3.a", "after", { timeout: 2_000 });
+        return (await jetstreamManager(nc)).streams.info("R3");
+      }),
+    );
+    assert.equal(state.state.messages, 2);
+    assert.notEqual(state.cluster?.leader, `n${leader}`);
+  });
+});

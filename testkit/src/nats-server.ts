@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { findBinary } from "./binaries.js";
+import { type ServerHandle, startChildServer } from "./child-server.js";
+import { TestkitError } from "./errors.js";
+import { tempDirRemovedAtExit } from "./exit-cleanup.js";
+import { freePort } from "./free-port.js";
+import { probeNats } from "./probes.js";
+
+/**
+ * A private nats-server on a free port, JetStream on by default, its store in a temp dir so
+ * `stop()` + `start()` keeps streams and messages.
+ */
+export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<ServerHandle> {
+  const jetstream = options.jetstream ?? true;
+  const binary = findBinary("nats-server");
+  const dir = tempDirRemovedAtExit("nats");
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  return startChildServer({
+    label: "nats-server",
+    url,
+    port,
+    command: binary,
+    args: ["-a", "127.0.0.1", "-p", String(port), ...(jetstream ? ["-js", "-sd", join(dir, "store")] : [])],
+    cwd: dir,
+    logFile: join(dir, "nats-server.log"),
+    stopSignal: "SIGTERM",
+    probe: () => probeNats(url, { jetstream }),
+  });
+}
+
+export interface NatsCluster {
+  /** Client URLs of the nodes, in node order. */
+  readonly urls: string[];
+  readonly nodes: ServerHandle[];
+  /** Name of the current JetStream meta leader (`n1`, `n2`, ...), asked of the first running node. */
+  metaLeader(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface JszResponse {
+  meta_cluster?: { leader?: string };
+}
+
+const META_LEADER_TIMEOUT_MS = 30_000;
+
+/**
+ * A private JetStream cluster of `size` (default 3) nats-servers on free ports, routes between
+ * all of them. Resolves once the cluster has elected a meta leader, so streams with
+ * `num_replicas: 3` can be created right away. Node names are `n1`...`n<size>`.
+ */
+export async function startNatsCluster(options: { size?: number } = {}): Promise<NatsCluster> {
+  const size = options.size ?? 3;
+  const binary = findBinary("nats-server");
+  const dir = tempDirRemovedAtExit("nats-cluster");
+  const name = `nl-${randomBytes(3).toString("hex")}`;
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({
+      client: await freePort(),
+      route: await freePort(),
+      monitor: await freePort(),
+    })),
+  );
+  const routeUrl = (port: number) => `nats://127.0.0.1:${port}`;
+  const nodes = await Promise.all(
+    ports.map((port, index) => {
+      const nodeName = `n${index + 1}`;
+      const nodeDir = join(dir, nodeName);
+      mkdirSync(nodeDir);
+      const url = `nats://127.0.0.1:${port.client}`;
+      const routes = ports.filter((p) => p !== port).map((p) => routeUrl(p.route));
+      return startChildServer({
+        label: `nats-server ${nodeName}`,
+        url,
+        port: port.client,
+        command: binary,
+        args: [
+          ...["-a", "127.0.0.1", "-p", String(port.client), "-m", String(port.monitor), "-n", nodeName],
+          ...["--cluster_name", name, "--cluster", routeUrl(port.route), "--routes", routes.join(",")],
+          ...["-js", "-sd", join(nodeDir, "store")],
+        ],
+        cwd: nodeDir,
+        logFile: join(nodeDir, "nats-server.log"),
+        stopSignal: "SIGTERM",
+        // A node answers clients before the cluster has a meta leader; the cluster waits for that below.
+        probe: () => probeNats(url),
+      });
+    }),
+  );
+  const metaLeader = async (): Promise<string> => {
+    for (const port of ports) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port.monitor}/jsz`, { signal: AbortSignal.timeout(2_000) });
+        const leader = ((await response.json()) as JszResponse).meta_cluster?.leader;
+        if (leader) return leader;
+      } catch {
+        // node stopped: ask the next one
+      }
+    }
+    return "";
+  };
+  const cluster: NatsCluster = {
+    urls: nodes.map((n) => n.url),
+    nodes,
+    metaLeader,
+    async stop() {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+  const deadline = Date.now() + META_LEADER_TIMEOUT_MS;
+  while (!(await metaLeader())) {
+    if (Date.now() > deadline) {
+      await cluster.stop();
+      throw new TestkitError(
+        "TESTKIT_SERVER_START_FAILED",
+        `NATS cluster ${name} elected no JetStream meta leader within ${META_LEADER_TIMEOUT_MS} ms (logs in ${dir})`,
+      );
+    }
+    await delay(100);
+  }
+  return cluster;
+}
