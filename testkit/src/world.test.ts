@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { databaseNameOf } from "@netledger/db";
 import { sql } from "kysely";
-import { createWorld, type World } from "./index.js";
+import { createWorld, TEST_STREAM_MAX_BYTES, type World } from "./index.js";
 
 describe("createWorld", () => {
   let a: World;
@@ -50,6 +50,8 @@ describe("createWorld", () => {
       REDIS_KEY_PREFIX: b.keyPrefix,
       DATABASE_URL: b.databaseUrl,
       NETLEDGER_NAMESPACE: b.namespace,
+      NETLEDGER_SNAPSHOTS_MAX_BYTES: String(TEST_STREAM_MAX_BYTES),
+      NETLEDGER_EVENTS_MAX_BYTES: String(TEST_STREAM_MAX_BYTES),
       NETLEDGER_SEAL_KEYS: b.sealKeys,
       LOG_LEVEL: "warn",
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
-import { createWire, type StreamConfigInput, type Wire } from "@netledger/contracts";
+import { createWire, type Wire } from "@netledger/contracts";
 import { type Database, dropDatabase, ensureDatabase, migrateToLatest, withDatabaseName } from "@netledger/db";
 import {
   createDatabase,
@@ -29,7 +29,7 @@ export interface World {
   readonly id: string;
   /** `t<id>`: the wire namespace (`NETLEDGER_NAMESPACE` of services joining the world). */
   readonly namespace: string;
-  /** `createWire(namespace)`, with stream `max_bytes` capped to {@link TEST_STREAM_MAX_BYTES}. */
+  /** `createWire(namespace)`, with stream `max_bytes` set to {@link TEST_STREAM_MAX_BYTES} (also in `env()`). */
   readonly wire: Wire;
   readonly natsUrl: string;
   /** Connected; the namespace's streams exist unless created with `streams: false`. */
@@ -93,7 +93,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const parts: Parts = {
     id,
     namespace,
-    wire: boundedWire(createWire(namespace)),
+    wire: createWire(namespace, { snapshotsMaxBytes: TEST_STREAM_MAX_BYTES, eventsMaxBytes: TEST_STREAM_MAX_BYTES }),
     keyPrefix: `nl:${id}:`,
     sealKeys,
     sealer: createSealer(parseKeyRing(sealKeys)),
@@ -151,15 +151,6 @@ async function openDatabase(parts: Parts, url: string): Promise<void> {
   await migrateToLatest(parts.db);
 }
 
-function boundedWire(wire: Wire): Wire {
-  const bound = (stream: StreamConfigInput): StreamConfigInput =>
-    stream.max_bytes === undefined
-      ? stream
-      : { ...stream, max_bytes: Math.min(stream.max_bytes, TEST_STREAM_MAX_BYTES) };
-  const { snapshots, jobs, events } = wire.streams;
-  return { ...wire, streams: { snapshots: bound(snapshots), jobs: bound(jobs), events: bound(events) } };
-}
-
 class TestWorld implements World {
   #closing: Promise<void> | undefined;
 
@@ -209,6 +200,8 @@ class TestWorld implements World {
       ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_LOCK_URLS: redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       NETLEDGER_NAMESPACE: namespace,
+      NETLEDGER_SNAPSHOTS_MAX_BYTES: String(TEST_STREAM_MAX_BYTES),
+      NETLEDGER_EVENTS_MAX_BYTES: String(TEST_STREAM_MAX_BYTES),
       NETLEDGER_SEAL_KEYS: sealKeys,
       LOG_LEVEL: "warn",
     };

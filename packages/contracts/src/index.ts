@@ -8,4 +8,12 @@ export {
 } from "./errors.js";
 export type { ConsumerConfigInput, StreamConfigInput } from "./nats-config.js";
 export * from "./schemas.js";
-export { createWire, DEFAULT_NAMESPACE, INLINE_CONTENT_LIMIT_BYTES, type Wire } from "./wire.js";
+export {
+  createWire,
+  DEFAULT_EVENTS_MAX_BYTES,
+  DEFAULT_NAMESPACE,
+  DEFAULT_SNAPSHOTS_MAX_BYTES,
+  INLINE_CONTENT_LIMIT_BYTES,
+  type Wire,
+  type WireOptions,
+} from "./wire.js";

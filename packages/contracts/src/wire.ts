@@ -55,8 +55,22 @@ const SECOND = 1_000 * NS;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 
+/** Default byte limits of the size-limited streams. */
+export const DEFAULT_SNAPSHOTS_MAX_BYTES = 8 * 1024 * 1024 * 1024;
+export const DEFAULT_EVENTS_MAX_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Sizing of one installation's streams. JetStream reserves a stream's whole `max_bytes` from the
+ * server's storage when the stream is created, so small servers (laptops, test runs sharing one
+ * server) need smaller limits than production.
+ */
+export interface WireOptions {
+  snapshotsMaxBytes?: number;
+  eventsMaxBytes?: number;
+}
+
 /** Builds the names for one namespace. Throws on a namespace that is not a safe subject token. */
-export function createWire(namespace: string = DEFAULT_NAMESPACE): Wire {
+export function createWire(namespace: string = DEFAULT_NAMESPACE, options: WireOptions = {}): Wire {
   if (!NAMESPACE_PATTERN.test(namespace)) {
     throw new Error(`invalid wire namespace "${namespace}": expected ${NAMESPACE_PATTERN}`);
   }
@@ -93,7 +107,7 @@ export function createWire(namespace: string = DEFAULT_NAMESPACE): Wire {
         storage: "file",
         discard: "new",
         max_age: 14 * DAY,
-        max_bytes: 8 * 1024 * 1024 * 1024,
+        max_bytes: options.snapshotsMaxBytes ?? DEFAULT_SNAPSHOTS_MAX_BYTES,
         max_msg_size: 1024 * 1024,
         duplicate_window: 10 * MINUTE,
       },
@@ -115,7 +129,7 @@ export function createWire(namespace: string = DEFAULT_NAMESPACE): Wire {
         storage: "file",
         discard: "old",
         max_age: 14 * DAY,
-        max_bytes: 1024 * 1024 * 1024,
+        max_bytes: options.eventsMaxBytes ?? DEFAULT_EVENTS_MAX_BYTES,
         max_msg_size: 64 * 1024,
         duplicate_window: 10 * MINUTE,
       },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { env, parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { generateKey } from "./seal.js";
+import { wireConfigShape, wireFromConfig } from "./wire-config.js";
 
 const schema = z.object({
   NATS_URL: env.natsUrl(),
@@ -106,5 +107,25 @@ describe("parseConfig", () => {
     } finally {
       delete process.env[name];
     }
+  });
+});
+
+describe("wire config", () => {
+  it("parses byte sizes with binary units and sizes the streams from them", () => {
+    const config = parseConfig(z.object(wireConfigShape), {
+      NETLEDGER_NAMESPACE: "sized",
+      NETLEDGER_SNAPSHOTS_MAX_BYTES: "256MiB",
+      NETLEDGER_EVENTS_MAX_BYTES: "1048576",
+    });
+    const wire = wireFromConfig(config);
+    assert.equal(wire.streams.snapshots.max_bytes, 256 * 1024 * 1024);
+    assert.equal(wire.streams.events.max_bytes, 1024 * 1024);
+    assert.equal(wire.streams.snapshots.name, "SIZED_SNAPSHOTS");
+    const defaults = wireFromConfig(parseConfig(z.object(wireConfigShape), {}));
+    assert.equal(defaults.streams.snapshots.max_bytes, 8 * 1024 ** 3);
+    assert.throws(
+      () => parseConfig(z.object(wireConfigShape), { NETLEDGER_EVENTS_MAX_BYTES: "lots" }),
+      /EVENTS_MAX_BYTES/,
+    );
   });
 });

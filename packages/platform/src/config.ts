@@ -119,6 +119,25 @@ const duration = z
     return Number(amount) * (DURATION_UNITS[unit] ?? 1);
   });
 
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+const BYTES_PATTERN = /^(\d+)\s*(k|kib|m|mib|g|gib)?$/i;
+const byteSize = z
+  .string()
+  .trim()
+  .regex(BYTES_PATTERN, { message: "must be a size: bytes, or a number with KiB, MiB or GiB" })
+  .transform((value) => {
+    const [, amount = "0", unit = ""] = BYTES_PATTERN.exec(value) ?? [];
+    return Number(amount) * (BYTE_UNITS[unit.toLowerCase()] ?? 1);
+  });
+
 const TRUE_WORDS = ["true", "1", "yes", "on"];
 const FALSE_WORDS = ["false", "0", "no", "off"];
 const boolean = z
@@ -175,6 +194,8 @@ export const env = {
     withDefault(wholeNumber.pipe(z.number().max(65535, { message: "must be a port (0-65535)" })), String(def)),
   /** Milliseconds: `1500`, or with a unit `1500ms`, `30s`, `5m`, `1h`. */
   durationMs: (def: number): z.ZodType<number> => withDefault(duration, String(def)),
+  /** Bytes: `1048576`, or with a unit `512KiB`, `256MiB`, `8GiB` (K/M/G are binary too). */
+  byteSize: (def: number): z.ZodType<number> => withDefault(byteSize, String(def)),
   /** A whole number ≥ 1. */
   positiveInt: (def: number): z.ZodType<number> =>
     withDefault(wholeNumber.pipe(z.number().min(1, { message: "must be at least 1" })), String(def)),

@@ -35,3 +35,4 @@ export {
   type SnapshotContentErrorCode,
   sealSnapshotContent,
 } from "./snapshot-content.js";
+export { wireConfigShape, wireFromConfig } from "./wire-config.js";

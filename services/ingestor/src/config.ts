@@ -1,11 +1,11 @@
-import { env, parseConfig } from "@netledger/platform";
+import { env, parseConfig, wireConfigShape } from "@netledger/platform";
 import { z } from "zod";
 
 /** Ingestor settings, read once at start-up; a bad or missing key stops the process with a list. */
 export const ingestorConfigSchema = z.object({
   NATS_URL: env.natsUrl(),
   DATABASE_URL: env.databaseUrl(),
-  NETLEDGER_NAMESPACE: env.namespace(),
+  ...wireConfigShape,
   NETLEDGER_SEAL_KEYS: env.sealKeys(),
   LOG_LEVEL: env.logLevel(),
   /** /healthz, /readyz and /metrics. */

@@ -1,4 +1,3 @@
-import { createWire } from "@netledger/contracts";
 import {
   connectNats,
   createDatabase,
@@ -8,6 +7,7 @@ import {
   onShutdown,
   startOpsServer,
   waitForDatabase,
+  wireFromConfig,
 } from "@netledger/platform";
 import { sql } from "kysely";
 import { loadIngestorConfig } from "./config.js";
@@ -16,7 +16,7 @@ import { loadIngestorConfig } from "./config.js";
 const config = loadIngestorConfig();
 const logger = createLogger({ name: "ingestor", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("ingestor");
-const wire = createWire(config.NETLEDGER_NAMESPACE);
+const wire = wireFromConfig(config);
 
 const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
 await ensureStreams(nc, wire);
