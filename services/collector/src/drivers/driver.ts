@@ -24,7 +24,12 @@ export interface ExportLimits {
 
 /**
  * How to back up one device family. The pipeline (lock, SSH, publish) is shared; a new family
- * (Cisco IOS, Junos, EOS) is one new driver, built from a declarative definition.
+ * (Cisco IOS, Junos, EOS) is one new driver, built by `defineDriver` from a declarative
+ * `DriverDefinition` (see `routeros/definition.ts`). Every method is pure.
+ *
+ * Order of use for one backup: `exportCommand(lastSeenVersion)`; run it; when the device rejects
+ * it, `fallbackCommand(command, output)` gives the command to retry once; `check(output)`; on
+ * success `normalize(text)`, hash it, and remember `softwareVersion(text)` for the next run.
  */
 export interface DeviceDriver {
   readonly id: Driver;
@@ -35,12 +40,27 @@ export interface DeviceDriver {
    * to retry with on the same connection; otherwise null.
    */
   fallbackCommand(command: string, output: CommandOutput): string | null;
-  /** Pure completeness check of one export; on success returns the decoded text. */
+  /**
+   * Pure completeness check of one export; on success returns the decoded text. A dropped
+   * connection (`exitCode: null`) after export text arrived is EXPORT_TRUNCATED, not
+   * COMMAND_FAILED: nothing proves the export ended. See `export/completeness.ts` for the order.
+   */
   check(output: CommandOutput, limits: ExportLimits): CompletenessResult;
   /** Pure, idempotent normalization: volatile parts removed, everything meaningful kept. */
   normalize(text: string): string;
   /** Software version the export says it came from, or null. */
   softwareVersion(text: string): string | null;
-  /** Attribute names whose values are secrets (redacted in diffs and events). */
+  /**
+   * Attribute names whose values are secrets wherever they appear (redacted in diffs and events).
+   * A definition may also list secrets that depend on their menu (e.g. an SNMP community's name);
+   * `redactSecrets` applies both.
+   */
   readonly secretAttributes: readonly string[];
+  /**
+   * Pure redacted projection of a normalized export for diffs, structured changes, search and
+   * events: every secret value becomes the fixed marker `******`. The marker says nothing about
+   * the value (a hash prefix of a weak password would leak it), so "a secret changed" is found by
+   * comparing the sealed full texts, not the projections.
+   */
+  redactSecrets(normalizedText: string): string;
 }

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ErrorCode, TriggerReply } from "@netledger/contracts";
+import type { FailureMode } from "@netledger/device-sim";
+import { startHarness } from "../test-harness.js";
+
+/**
+ * Every simulated failure maps to one stable code. `drop` cuts the connection after part of the
+ * export: the channel closes without an exit status, so the driver's completeness check reports
+ * EXPORT_TRUNCATED (SSH_CONNECTION_LOST only when not a byte had arrived yet).
+ */
+const EXPECTED: ReadonlyArray<readonly [FailureMode, readonly ErrorCode[]]> = [
+  ["auth-fail", ["SSH_AUTH_FAILED"]],
+  ["refuse", ["SSH_UNREACHABLE"]],
+  ["hang", ["SSH_TIMEOUT"]],
+  ["hang-banner", ["SSH_TIMEOUT"]],
+  ["drop", ["EXPORT_TRUNCATED", "SSH_CONNECTION_LOST"]],
+  ["truncate", ["EXPORT_TRUNCATED"]],
+  ["garbage", ["EXPORT_INVALID"]],
+  ["oversize", ["EXPORT_TOO_LARGE"]],
+  ["hostkey-rotated", ["SSH_HOSTKEY_MISMATCH"]],
+];
+
+describe("failure modes", () => {
+  it("maps every device failure to its code, publishes failure events, and keeps other devices flowing", {
+    timeout: 60_000,
+  }, async () => {
+    const h = await startHarness({
+      fleet: { count: EXPECTED.length + 2, oversizeBytes: 3 * 1024 * 1024 },
+      env: { EXPORT_MAX_BYTES: String(1024 * 1024), COLLECTOR_CONCURRENCY: "16" },
+    });
+    try {
+      const healthy = h.fleet.devices.slice(EXPECTED.length);
+      const cases = EXPECTED.map(([mode, codes], i) => {
+        const sim = h.fleet.devices[i]!;
+        // Pin the key the device has now; hostkey-rotated then presents another one.
+        return { mode, codes, sim, ref: h.ref(sim, { hostKeyFingerprint: sim.hostKeyFingerprint }) };
+      });
+      await Promise.all(cases.map((c) => c.sim.setFailure(c.mode)));
+
+      const order: string[] = [];
+      const failing = cases.map(async (c) => {
+        const reply = await h.trigger(c.ref);
+        order.push(c.mode);
+        return reply;
+      });
+      // While the hanging devices hold their sessions, other devices keep being backed up.
+      const flowing = (async () => {
+        for (let round = 0; round < 3; round++) {
+          const replies = await Promise.all(healthy.map((sim) => h.trigger(h.ref(sim))));
+          assert.deepEqual(
+            replies.map((r) => r.kind),
+            healthy.map(() => "success"),
+          );
+        }
+        order.push("healthy-done");
+      })();
+      const replies: TriggerReply[] = await Promise.all(failing);
+      await flowing;
+      assert.ok(
+        order.indexOf("healthy-done") < order.indexOf("hang"),
+        "healthy devices finished before the hang timed out",
+      );
+
+      for (const [i, c] of cases.entries()) {
+        const reply = replies[i]!;
+        assert.equal(reply.kind, "failed", `${c.mode}: ${JSON.stringify(reply)}`);
+        if (reply.kind !== "failed") continue;
+        assert.ok(c.codes.includes(reply.code), `${c.mode}: got ${reply.code}`);
+        assert.doesNotMatch(reply.message, new RegExp(c.sim.password.replace(/\W/g, "\\$&")));
+        const event = await h.lastFailure(c.ref);
+        assert.equal(event?.code, reply.code, `${c.mode}: failure event`);
+        assert.equal(event?.trigger, "manual");
+        assert.equal(await h.snapshot(c.ref), null, `${c.mode}: nothing published`);
+      }
+
+      const rotated = cases.find((c) => c.mode === "hostkey-rotated")!;
+      const mismatch = await h.lastFailure(rotated.ref);
+      assert.equal(mismatch?.permanent, true);
+      assert.match(mismatch?.observedHostKeyFingerprint ?? "", /^SHA256:/);
+      assert.notEqual(mismatch?.observedHostKeyFingerprint, rotated.ref.device.hostKeyFingerprint);
+      assert.equal((await h.lastFailure(cases[0]!.ref))?.permanent, true, "auth failures are permanent");
+      assert.equal((await h.lastFailure(cases[2]!.ref))?.permanent, false, "timeouts are transient");
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { TriggerReply } from "@netledger/contracts";
+import { defaultFixturesDir } from "@netledger/device-sim";
+import ssh2 from "ssh2";
+import { getDriver } from "../drivers/index.js";
+import { sha256Hex } from "../export/index.js";
+import { type Harness, startHarness } from "../test-harness.js";
+
+const driver = getDriver("routeros");
+const FIXTURES = defaultFixturesDir();
+
+function expectSuccess(reply: TriggerReply): Extract<TriggerReply, { kind: "success" }> {
+  assert.equal(reply.kind, "success", `expected success, got ${JSON.stringify(reply)}`);
+  return reply as Extract<TriggerReply, { kind: "success" }>;
+}
+
+async function withHarness(options: Parameters<typeof startHarness>[0], fn: (h: Harness) => Promise<void>) {
+  const harness = await startHarness(options);
+  try {
+    await fn(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+describe("backup pipeline (trigger path)", () => {
+  it("backs up a device: reply, stored snapshot under the msg id, sealed content opens to the normalized text", {
+    timeout: 60_000,
+  }, async () => {
+    await withHarness({ fleet: { count: 1, versions: ["7.16.1"] } }, async (h) => {
+      const sim = h.fleet.devices[0]!;
+      const ref = h.ref(sim);
+      const reply = expectSuccess(await h.trigger(ref));
+      const expected = driver.normalize(sim.renderExport({ showSensitive: true }));
+      assert.equal(reply.sha256, sha256Hex(expected));
+      assert.equal(reply.bytes, Buffer.byteLength(expected));
+      assert.equal(reply.hostKeyFingerprint, sim.hostKeyFingerprint);
+      assert.equal(reply.snapshotMsgId, `trigger:${(reply as { requestId: string }).requestId}`);
+
+      const stored = await h.snapshot(ref);
+      assert.ok(stored, "snapshot in the stream");
+      assert.equal(stored.msgId, reply.snapshotMsgId);
+      assert.equal(stored.event.sha256, reply.sha256);
+      assert.equal(stored.event.trigger, "manual");
+      assert.equal(stored.event.softwareVersion, "7.16.1");
+      assert.equal(stored.event.content.kind, "inline");
+      assert.equal(await h.openContent(stored.event), expected);
+      assert.equal(sim.stats.maxConcurrent, 1);
+      const counted = await h.collector!.metrics.backups.get();
+      assert.deepEqual(
+        counted.values.map((v) => [v.labels, v.value]),
+        [[{ outcome: "success", driver: "routeros", trigger: "manual", code: "" }, 1]],
+      );
+    });
+  });
+
+  it("logs in with a private key", { timeout: 60_000 }, async () => {
+    const key = ssh2.utils.generateKeyPairSync("ed25519");
+    await withHarness({ fleet: { count: 1, authorizedKeys: [key.public] } }, async (h) => {
+      const sim = h.fleet.devices[0]!;
+      const reply = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: key.private }));
+      expectSuccess(reply);
+      const wrong = ssh2.utils.generateKeyPairSync("ed25519");
+      const denied = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: wrong.private }));
+      assert.equal(denied.kind === "failed" && denied.code, "SSH_AUTH_FAILED");
+    });
+  });
+
+  it("lets only one of two concurrent backups of a device run; the other is told it is locked", {
+    timeout: 60_000,
+  }, async () => {
+    await withHarness({ fleet: { count: 1, latencyMs: 300 } }, async (h) => {
+      const sim = h.fleet.devices[0]!;
+      const ref = h.ref(sim);
+      const replies = await Promise.all([h.trigger(ref), h.trigger(ref)]);
+      assert.deepEqual(replies.map((r) => r.kind).sort(), ["locked", "success"]);
+      assert.equal(sim.stats.maxConcurrent, 1);
+      assert.equal(sim.stats.sessions, 1, "the locked backup never opened a session");
+    });
+  });
+
+  it("receives a 5 MB export whole, through the object store, and hashes it stably", { timeout: 60_000 }, async () => {
+    await withHarness(
+      { fleet: { count: 1, versions: ["7.16.1"], config: { kind: "synthetic", bytes: 5_000_000, seed: 7 } } },
+      async (h) => {
+        const sim = h.fleet.devices[0]!;
+        const ref = h.ref(sim);
+        const expected = driver.normalize(sim.renderExport({ showSensitive: true }));
+        assert.ok(Buffer.byteLength(expected) > 4_500_000, "the fixture is really multi-MB");
+        const first = expectSuccess(await h.trigger(ref));
+        const second = expectSuccess(await h.trigger(ref));
+        assert.equal(first.bytes, Buffer.byteLength(expected));
+        assert.equal(first.sha256, sha256Hex(expected));
+        assert.equal(second.sha256, first.sha256);
+        const stored = await h.snapshot(ref);
+        assert.equal(stored?.event.content.kind, "object");
+        assert.equal(await h.openContent(stored!.event), expected);
+      },
+    );
+  });
+
+  it("hashes every real fixture like normalize(file), stable across header times", { timeout: 60_000 }, async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => f.endsWith(".rsc")).sort();
+    await withHarness({ fleet: { count: files.length, config: { kind: "fixtures", dir: FIXTURES } } }, async (h) => {
+      assert.equal(h.fleet.devices.length, files.length);
+      const normalizedFiles = new Set(
+        await Promise.all(
+          files.map(async (f) => sha256Hex(driver.normalize(await readFile(join(FIXTURES, f), "utf8")))),
+        ),
+      );
+      const refs = h.fleet.devices.map((sim) => h.ref(sim));
+      const first = await Promise.all(refs.map((ref) => h.trigger(ref)));
+      // The header carries the time of the export: make sure the second round renders another one.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const second = await Promise.all(refs.map((ref) => h.trigger(ref)));
+      for (const [i, sim] of h.fleet.devices.entries()) {
+        const a = expectSuccess(first[i]!);
+        const b = expectSuccess(second[i]!);
+        assert.equal(a.sha256, b.sha256, `${sim.name}: same hash across collections`);
+        assert.ok(normalizedFiles.has(a.sha256), `${sim.name}: hash equals normalize(file)`);
+      }
+    });
+  });
+
+  it("falls back once on a v6 device without a version hint, and not at all with one", {
+    timeout: 60_000,
+  }, async () => {
+    await withHarness({ fleet: { count: 1, versions: ["6.49.10"] } }, async (h) => {
+      const sim = h.fleet.devices[0]!;
+      const blind = expectSuccess(await h.trigger(h.ref(sim)));
+      assert.equal(sim.stats.commands, 2, "one rejected command, one fallback");
+      const stored = await h.snapshot(h.ref(sim));
+      assert.equal(stored?.event.softwareVersion, "6.49.10");
+      sim.resetStats();
+      const hinted = expectSuccess(await h.trigger(h.ref(sim, { softwareVersion: "6.49.10" })));
+      assert.equal(sim.stats.commands, 1, "the right command first time");
+      assert.equal(hinted.sha256, blind.sha256);
+    });
+  });
+});

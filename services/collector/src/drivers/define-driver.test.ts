@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { defineDriver } from "./define-driver.js";
+import type { DriverDefinition } from "./definition.js";
+
+/** A made-up family with another header, no wrapping and `!` comments: only data differs. */
+const definition: DriverDefinition = {
+  id: "routeros",
+  commands: {
+    default: "show running-config",
+    byVersion: [{ below: "12.2", command: "write terminal" }],
+    fallbacks: [{ from: "show running-config", rejectedWhen: [/^% Invalid input detected/], to: "write terminal" }],
+  },
+  format: {
+    header: /^! Software version (?<version>\S+)$/,
+    volatileHeader: [{ pattern: /^! Last change at .*$/, replacement: "! Last change" }],
+    volatileLines: [/^ntp clock-period \d+$/],
+    section: /^(interface|hostname|router) /,
+    continuation: null,
+    stringLiteral: null,
+    errorLines: [/^% /],
+    maxLineLength: 1000,
+  },
+  secretAttributes: ["secret"],
+  redactSecrets: (text) => text.replace(/^( *(?:enable )?secret \d )\S+/gm, "$1******"),
+};
+
+const driver = defineDriver(definition);
+const ok = (stdout: string) => ({ stdout: Buffer.from(stdout), stderr: "", exitCode: 0 });
+const CONFIG =
+  "! Last change at 12:00:01 UTC Mon\r\n! Software version 15.1\r\nhostname r1 \\\r\nntp clock-period 17\r\nenable secret 5 $1$abc\r\n";
+
+describe("defineDriver", () => {
+  it("builds a working driver for another family from data alone", () => {
+    assert.equal(driver.exportCommand("12.1"), "write terminal");
+    assert.equal(driver.exportCommand("15.1"), "show running-config");
+    assert.equal(
+      driver.fallbackCommand("show running-config", ok("% Invalid input detected at '^' marker.")),
+      "write terminal",
+    );
+    assert.equal(driver.softwareVersion(CONFIG), "15.1");
+    assert.deepEqual(driver.check(ok(CONFIG), { maxBytes: 10_000 }), { ok: true, text: CONFIG });
+    assert.equal(driver.check(ok("% Ambiguous command\n"), { maxBytes: 10_000 }).ok, false);
+    assert.equal(
+      driver.normalize(CONFIG),
+      "! Last change\n! Software version 15.1\nhostname r1 \\\nenable secret 5 $1$abc\n",
+    );
+    assert.equal(driver.redactSecrets(driver.normalize(CONFIG)).split("\n")[3], "enable secret 5 ******");
+    assert.deepEqual(driver.secretAttributes, ["secret"]);
+  });
+
+  it("returns a frozen driver", () => {
+    assert.ok(Object.isFrozen(driver));
+    assert.ok(Object.isFrozen(driver.secretAttributes));
+  });
+});

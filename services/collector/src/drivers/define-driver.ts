@@ -1,0 +1,26 @@
+import { checkExport } from "../export/completeness.js";
+import { headerVersion, splitLines } from "../export/lines.js";
+import { normalizeExport } from "../export/normalize.js";
+import { selectExportCommand, selectFallbackCommand } from "./commands.js";
+import type { DriverDefinition } from "./definition.js";
+import type { DeviceDriver } from "./driver.js";
+
+/**
+ * Builds a `DeviceDriver` from a definition: the one generic pipeline of command choice,
+ * completeness check, normalization and version detection, parameterised by data.
+ *
+ * @example export const routerOsDriver = defineDriver(routerOsDefinition);
+ */
+export function defineDriver(definition: DriverDefinition): DeviceDriver {
+  const { commands, format } = definition;
+  return Object.freeze({
+    id: definition.id,
+    secretAttributes: Object.freeze([...definition.secretAttributes]),
+    exportCommand: (softwareVersion: string | null) => selectExportCommand(commands, softwareVersion),
+    fallbackCommand: (command, output) => selectFallbackCommand(commands.fallbacks, command, output, format),
+    check: (output, limits) => checkExport(output, limits, format),
+    normalize: (text: string) => normalizeExport(text, format),
+    softwareVersion: (text: string) => headerVersion(splitLines(text), format),
+    redactSecrets: definition.redactSecrets,
+  } satisfies DeviceDriver);
+}

@@ -1,0 +1,12 @@
+export { defineDriver } from "./define-driver.js";
+export type { CommandRules, DriverDefinition, FallbackRule, VersionCommandRule } from "./definition.js";
+export type { CommandOutput, CompletenessResult, DeviceDriver, ExportLimits } from "./driver.js";
+export { UnknownDriverError } from "./errors.js";
+export { getDriver } from "./registry.js";
+export {
+  ROUTEROS_SECRETS,
+  redactRouterOsSecrets,
+  routerOsDefinition,
+  routerOsDriver,
+  SECRET_MARKER,
+} from "./routeros/index.js";

@@ -1,0 +1,79 @@
+import type { CommandOutput, CompletenessResult, ExportLimits } from "../drivers/driver.js";
+import { continues, endsInsideString } from "./continuations.js";
+import type { ExportFormat } from "./format.js";
+import { hasHeader, logicalLines, splitLines } from "./lines.js";
+import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
+
+/** Above this share of non-printable characters the output is binary noise, not an export. */
+const MAX_NON_PRINTABLE_RATIO = 0.1;
+
+type Failure = Extract<CompletenessResult, { ok: false }>;
+
+function fail(code: Failure["code"], reason: string): Failure {
+  return { ok: false, code, reason };
+}
+
+/**
+ * Decides whether one command output is a complete export, in this order:
+ *
+ * 1. stdout over `limits.maxBytes` → EXPORT_TOO_LARGE (the runtime may stop reading there).
+ * 2. No exit status (connection dropped): EXPORT_TRUNCATED when stdout already holds an export
+ *    header (a partial export: nothing proves it ended), else COMMAND_FAILED.
+ * 3. Non-zero exit status, or a device error line on stdout or stderr → COMMAND_FAILED.
+ * 4. Empty → EXPORT_TRUNCATED. A multi-byte character cut at the very end → EXPORT_TRUNCATED.
+ * 5. Invalid UTF-8, control bytes (NUL included) other than tab/CR/LF, mostly non-printable text,
+ *    an over-long line, or no export header → EXPORT_INVALID.
+ * 6. No section line, a last line ending in a dangling continuation, or inside a quoted value
+ *    → EXPORT_TRUNCATED.
+ *
+ * A cut that falls exactly between two complete lines cannot be seen in the text; the exit
+ * status (2) is what catches it. Reasons are fixed phrases and numbers, never output text.
+ */
+export function checkExport(output: CommandOutput, limits: ExportLimits, format: ExportFormat): CompletenessResult {
+  const { stdout, stderr, exitCode } = output;
+  if (stdout.length > limits.maxBytes) {
+    return fail("EXPORT_TOO_LARGE", `export is ${stdout.length} bytes, over the ${limits.maxBytes}-byte limit`);
+  }
+  const lenient = splitLines(stdout.toString("utf8"));
+  if (exitCode === null) {
+    return hasHeader(lenient, format)
+      ? fail("EXPORT_TRUNCATED", "connection closed before the export finished")
+      : fail("COMMAND_FAILED", "command ended without an exit status");
+  }
+  if (exitCode !== 0) return fail("COMMAND_FAILED", `command exited with status ${exitCode}`);
+  if (hasErrorLine(lenient, format) || hasErrorLine(splitLines(stderr), format)) {
+    return fail("COMMAND_FAILED", "device rejected the command");
+  }
+  if (stdout.toString("latin1").trim() === "") return fail("EXPORT_TRUNCATED", "empty export");
+  const decoded = decodeUtf8(stdout);
+  if (decoded.kind === "cut-character") return fail("EXPORT_TRUNCATED", "export ends inside a character");
+  if (decoded.kind === "invalid") return fail("EXPORT_INVALID", "export is not valid UTF-8");
+  return checkText(decoded.text, format);
+}
+
+function checkText(text: string, format: ExportFormat): CompletenessResult {
+  if (hasControlCharacter(text)) return fail("EXPORT_INVALID", "export contains control bytes");
+  if (nonPrintableRatio(text) > MAX_NON_PRINTABLE_RATIO)
+    return fail("EXPORT_INVALID", "export is mostly non-printable");
+  const physical = splitLines(text);
+  if (physical.some((line) => line.length > format.maxLineLength)) {
+    return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
+  }
+  if (!hasHeader(physical, format)) return fail("EXPORT_INVALID", "export header missing");
+  const lines = logicalLines(text, format);
+  if (!lines.some((line) => format.section.test(line))) {
+    return fail("EXPORT_TRUNCATED", "export has no configuration section");
+  }
+  const last = lines[lines.length - 1]!;
+  if (format.continuation !== null && continues(last, format.continuation)) {
+    return fail("EXPORT_TRUNCATED", "export ends inside a continued line");
+  }
+  if (format.stringLiteral !== null && endsInsideString(last, format.stringLiteral)) {
+    return fail("EXPORT_TRUNCATED", "export ends inside a quoted value");
+  }
+  return { ok: true, text };
+}
+
+function hasErrorLine(lines: readonly string[], format: ExportFormat): boolean {
+  return lines.some((line) => format.errorLines.some((pattern) => pattern.test(line)));
+}

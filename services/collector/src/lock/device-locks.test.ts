@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { startRedisMasters } from "@netledger/testkit";
+import { startHarness, until } from "../test-harness.js";
+
+describe("device locks across three Redis masters", () => {
+  it("keep working with one master down; without a quorum a running backup is cut and new ones fail fast", {
+    timeout: 60_000,
+  }, async () => {
+    const masters = await startRedisMasters(3);
+    try {
+      const h = await startHarness({
+        fleet: { count: 1, latencyMs: 200 },
+        env: { REDIS_LOCK_URLS: masters.map((m) => m.url).join(","), SSH_COMMAND_TIMEOUT_MS: "20000" },
+      });
+      try {
+        const ref = h.ref(h.fleet.devices[0]!);
+        assert.equal((await h.trigger(ref)).kind, "success", "all three up");
+
+        await masters[0]!.stop();
+        const both = await Promise.all([h.trigger(ref), h.trigger(ref)]);
+        assert.deepEqual(both.map((r) => r.kind).sort(), ["locked", "success"], "one down: still exclusive");
+        assert.equal(h.fleet.devices[0]!.stats.maxConcurrent, 1);
+
+        // Quorum lost while a slow export runs: the lock cannot be extended, so the session is cut.
+        const sim = h.fleet.devices[0]!;
+        sim.setLatency(5_000);
+        const cut = h.trigger(ref, 30_000);
+        await until("export running", () => sim.stats.concurrent === 1);
+        await masters[1]!.stop();
+        const lost = await cut;
+        assert.equal(lost.kind === "failed" && lost.code, "LOCK_UNAVAILABLE");
+        await until("session closed", () => sim.stats.concurrent === 0);
+
+        // Generous safety timeout: the point is that it returns (acquire does not hang), not how fast.
+        sim.resetStats();
+        const reply = await h.trigger(ref, 30_000);
+        assert.equal(reply.kind === "failed" && reply.code, "LOCK_UNAVAILABLE");
+        assert.equal(sim.stats.sessions, 0, "no session without the lock");
+        assert.equal((await h.lastFailure(ref))?.code, "LOCK_UNAVAILABLE");
+      } finally {
+        await h.close();
+      }
+    } finally {
+      await Promise.all(masters.map((m) => m.stop().catch(() => {})));
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { hostname } from "node:os";
+import {
+  connectNats,
+  createLockClients,
+  createLogger,
+  createMetricsRegistry,
+  onShutdown,
+  startOpsServer,
+} from "@netledger/platform";
+import { startCollector } from "./collector.js";
+import { loadCollectorConfig } from "./config.js";
+
+/** Collector service entry point: config → connections → collector → ops server → graceful shutdown. */
+const config = loadCollectorConfig();
+const logger = createLogger({ name: "collector", level: config.LOG_LEVEL });
+const registry = createMetricsRegistry("collector");
+const nc = await connectNats({ servers: config.NATS_URL, name: `collector-${hostname()}-${process.pid}`, logger });
+const lockClients = await createLockClients(config.REDIS_LOCK_URLS, { logger });
+const collector = await startCollector({ config, nc, lockClients, logger, registry });
+const ops = await startOpsServer({ port: config.OPS_PORT, registry, checks: collector.readiness, logger });
+
+onShutdown({
+  logger,
+  timeoutMs: config.COLLECTOR_SHUTDOWN_GRACE_MS + 5_000,
+  steps: [
+    { name: "stop collecting", run: () => collector.stop() },
+    { name: "drain NATS", run: () => nc.drain() },
+    { name: "close Redis", run: async () => void (await Promise.all(lockClients.map((c) => c.quit()))) },
+    { name: "close ops server", run: () => ops.close() },
+  ],
+});

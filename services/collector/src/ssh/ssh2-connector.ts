@@ -1,0 +1,247 @@
+import ssh2 from "ssh2";
+import type { CommandOutput } from "../drivers/driver.js";
+import { BackupError, SshError } from "../errors.js";
+import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
+import { verifyHostKey } from "./host-key.js";
+import type { SshConnectOptions, SshConnector, SshExecOptions, SshSession, SshTarget } from "./ssh-session.js";
+
+/** Stderr is only read to recognise "bad command" replies; keep a bounded prefix. */
+const MAX_STDERR_CHARS = 4096;
+/** Safety net above ssh2's own readyTimeout, in case no event ever fires. */
+const CONNECT_SAFETY_MARGIN_MS = 1_000;
+/** A device that does not finish the close handshake by then gets its socket destroyed. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+type Ssh2Client = InstanceType<typeof ssh2.Client>;
+type SshErrorLike = Error & { code?: unknown; level?: unknown };
+
+function factsOf(
+  err: SshErrorLike | undefined,
+  phase: SshFailureFacts["phase"],
+  handshakeDone: boolean,
+): SshFailureFacts {
+  return {
+    phase,
+    errno: typeof err?.code === "string" ? err.code : undefined,
+    level: typeof err?.level === "string" ? err.level : undefined,
+    closed: err === undefined,
+    handshakeDone,
+  };
+}
+
+function classified(facts: SshFailureFacts, cause?: unknown): SshError {
+  const failure = classifySshFailure(facts);
+  return new SshError(failure.code, failure.message, { cause });
+}
+
+function abortError(signal: AbortSignal): BackupError {
+  return signal.reason instanceof BackupError
+    ? signal.reason
+    : new SshError("SSH_CONNECTION_LOST", "SSH session aborted by the collector");
+}
+
+/**
+ * ssh2-backed {@link SshConnector}. ssh2's client channel window is already 2 MiB and refilled
+ * as we read (lib/Channel.js MAX_WINDOW), which is what keeps multi-MB RouterOS exports whole;
+ * ssh2 exposes no option to enlarge it, so we read promptly and never pause the stream.
+ * Nagle is disabled: without it every request/reply round trip waits ~40 ms.
+ */
+export function createSsh2Connector(): SshConnector {
+  return { connect: connectSsh2 };
+}
+
+function connectSsh2(target: SshTarget, options: SshConnectOptions): Promise<SshSession> {
+  return new Promise<SshSession>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let observedFingerprint: string | undefined;
+    let hostKeyRejected = false;
+    let handshakeDone = false;
+    let settled = false;
+
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(safety);
+      options.signal?.removeEventListener("abort", onAbort);
+      return true;
+    };
+    const fail = (err: BackupError): void => {
+      if (!settle()) return;
+      client.destroy();
+      reject(err);
+    };
+    const failFrom = (err: SshErrorLike | undefined): void => {
+      if (hostKeyRejected) {
+        fail(
+          new SshError("SSH_HOSTKEY_MISMATCH", "device presented a host key different from the pinned one", {
+            observedHostKeyFingerprint: observedFingerprint,
+          }),
+        );
+        return;
+      }
+      fail(classified(factsOf(err, "connect", handshakeDone), err));
+    };
+    const onAbort = (): void => fail(abortError(options.signal!));
+    const safety = setTimeout(
+      () => fail(new SshError("SSH_TIMEOUT", "SSH connection timed out")),
+      options.timeoutMs + CONNECT_SAFETY_MARGIN_MS,
+    );
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    // Listeners stay for the client's whole life: a late 'error' without a listener would crash the process.
+    client.on("error", (err: SshErrorLike) => failFrom(err));
+    client.on("close", () => failFrom(undefined));
+    client.on("handshake", () => {
+      handshakeDone = true;
+    });
+    client.on("ready", () => {
+      if (!settle()) return;
+      resolve(new Ssh2Session(client, observedFingerprint!));
+    });
+    try {
+      client.connect({
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        password: target.password,
+        privateKey: target.privateKey,
+        passphrase: target.passphrase,
+        readyTimeout: options.timeoutMs,
+        keepaliveInterval: 0,
+        hostVerifier: (key: Buffer): boolean => {
+          const decision = verifyHostKey(key, target.pinnedFingerprint);
+          observedFingerprint = decision.fingerprint;
+          hostKeyRejected = decision.kind === "reject";
+          return decision.kind === "accept";
+        },
+      });
+      client.setNoDelay(true);
+    } catch (cause) {
+      // ssh2 throws synchronously only for unusable local input, i.e. a private key it cannot parse.
+      fail(new BackupError("CREDENTIALS_UNREADABLE", "device private key could not be parsed", { cause }));
+    }
+  });
+}
+
+class Ssh2Session implements SshSession {
+  #closed = false;
+  #onClose: (() => void) | undefined;
+  readonly #socketClosed: Promise<void>;
+
+  constructor(
+    private readonly client: Ssh2Client,
+    readonly hostKeyFingerprint: string,
+  ) {
+    this.#socketClosed = new Promise((resolve) => {
+      client.on("close", () => {
+        this.#closed = true;
+        this.#onClose?.();
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.client.end();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.client.destroy();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+    });
+    await Promise.race([this.#socketClosed, forced]);
+    clearTimeout(timer);
+  }
+
+  exec(command: string, options: SshExecOptions): Promise<CommandOutput> {
+    return new Promise<CommandOutput>((resolve, reject) => {
+      if (this.#closed) {
+        reject(new SshError("SSH_CONNECTION_LOST", "SSH connection already closed"));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let stderr = "";
+      let exitCode: number | null = null;
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined;
+
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(idle);
+        clearTimeout(deadline);
+        options.signal?.removeEventListener("abort", onAbort);
+        this.#onClose = undefined;
+        return true;
+      };
+      const fail = (err: BackupError): void => {
+        if (!settle()) return;
+        this.#closed = true;
+        this.client.destroy();
+        reject(err);
+      };
+      const finish = (): void => {
+        // A drop before any output is a lost connection; after some output, the driver's
+        // completeness check sees exitCode null and reports EXPORT_TRUNCATED.
+        if (exitCode === null && total === 0 && this.#closed) {
+          fail(classified({ phase: "command", closed: true }));
+          return;
+        }
+        if (!settle()) return;
+        resolve({ stdout: Buffer.concat(chunks, total), stderr, exitCode });
+      };
+      const timeout = (): void => fail(classified({ phase: "command", level: "client-timeout" }));
+      const touch = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(timeout, options.idleTimeoutMs);
+      };
+      const onAbort = (): void => fail(abortError(options.signal!));
+      const deadline = setTimeout(timeout, options.deadlineMs);
+      touch();
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      // The channel normally closes on its own when the socket goes; this covers a channel that never opened.
+      this.#onClose = () => setImmediate(finish);
+
+      this.client.exec(command, (err, stream) => {
+        if (err) {
+          fail(
+            this.#closed
+              ? classified({ phase: "command", closed: true }, err)
+              : new SshError("COMMAND_FAILED", "device refused to open a command channel", { cause: err }),
+          );
+          return;
+        }
+        if (settled) {
+          stream.destroy();
+          return;
+        }
+        stream.on("data", (chunk: Buffer) => {
+          if (settled) return;
+          total += chunk.length;
+          if (total > options.maxBytes) {
+            fail(new BackupError("EXPORT_TOO_LARGE", `export exceeds the ${options.maxBytes}-byte limit`));
+            return;
+          }
+          chunks.push(chunk);
+          touch();
+        });
+        stream.stderr.on("data", (chunk: Buffer) => {
+          if (stderr.length < MAX_STDERR_CHARS)
+            stderr += chunk.toString("utf8").slice(0, MAX_STDERR_CHARS - stderr.length);
+          touch();
+        });
+        stream.on("exit", (code: number | null) => {
+          exitCode = typeof code === "number" ? code : null;
+        });
+        stream.on("close", finish);
+      });
+    });
+  }
+}
