@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure NATS with JetStream (4222), Redis (6379) and PostgreSQL (5432) answer on 127.0.0.1.
-# A server already answering is reused as it is (never reconfigured). A missing one is started
-# from the installed binary; when the binary is missing and we are root on Debian/Ubuntu it is
-# installed from the OS packages, otherwise the exact install command is printed.
+# Makes sure NATS with JetStream (4222), Redis (6379) and PostgreSQL (5432) answer on 127.0.0.1
+# (CI: .ci/run). A server already answering is reused as it is (never reconfigured). A missing
+# one is started from the installed binary; a missing binary is installed by install-server.sh
+# (root + apt-get), which otherwise prints the exact install command and fails.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() {
@@ -12,20 +13,9 @@ wait_for() {
   echo "error: $name did not start on port $port" >&2
   return 1
 }
-need_pkg() { # binary package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing $2 (apt)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  else
-    echo "error: $1 is not installed; install it with: sudo apt-get install -y $2" >&2
-    return 1
-  fi
-}
 
 if answers 4222; then echo "== NATS answers on 4222"; else
-  need_pkg nats-server nats-server
+  bash "$here/install-server.sh" nats-server
   mkdir -p /var/lib/nats-server
   start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
@@ -33,7 +23,7 @@ if answers 4222; then echo "== NATS answers on 4222"; else
 fi
 
 if answers 6379; then echo "== Redis answers on 6379"; else
-  need_pkg redis-server redis-server
+  bash "$here/install-server.sh" redis-server
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
@@ -41,7 +31,7 @@ if answers 6379; then echo "== Redis answers on 6379"; else
 fi
 
 if answers 5432; then echo "== PostgreSQL answers on 5432"; else
-  if ! command -v pg_ctlcluster >/dev/null 2>&1; then need_pkg pg_ctlcluster postgresql; fi
+  bash "$here/install-server.sh" postgresql
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   wait_for 5432 PostgreSQL && echo "== PostgreSQL started"
 fi

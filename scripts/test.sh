@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A fresh clone has no node_modules: install them (npm ci) when missing or stale.
+bash scripts/ensure-deps.sh
+
 echo "== type-check"
 npx tsc -p tsconfig.json
 echo "== lint"

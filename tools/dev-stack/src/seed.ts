@@ -1,0 +1,158 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { DeviceCredentialsCodec, type DeviceTarget } from "@netledger/contracts";
+import type { Database } from "@netledger/db";
+import { deviceSealAad, type Sealer } from "@netledger/platform";
+import type { Kysely } from "kysely";
+
+/** The fields of a simulated device the seed needs (a device-sim `SimDevice` has them all). */
+export interface SeedDevice {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly hostKeyFingerprint: string;
+}
+
+/** A seeded device, ready to be sent in a trigger request. */
+export interface SeededDevice {
+  readonly deviceId: string;
+  readonly name: string;
+  readonly target: DeviceTarget;
+}
+
+export interface SeedResult {
+  readonly tenantId: string;
+  /** The new admin token, only when one was created now (shown once; only its sha256 is stored). */
+  readonly newToken: string | null;
+  readonly devices: readonly SeededDevice[];
+}
+
+export const DEMO_TENANT = "demo";
+const TOKEN_NAME = "dev-stack admin";
+
+/**
+ * Seeds tenant `demo`, its admin API token and `devices`, idempotently: a restart updates the
+ * devices' addresses, credentials and pinned host keys in place (same ids) and keeps the token
+ * unless `newToken` (which revokes the old one). Credentials are sealed with `sealer`, bound to
+ * `deviceSealAad(tenantId, deviceId)` as the collector opens them. One transaction.
+ */
+export async function seedDemo(
+  db: Kysely<Database>,
+  sealer: Sealer,
+  devices: readonly SeedDevice[],
+  options: { newToken: boolean },
+): Promise<SeedResult> {
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("tenants")
+      .values({ name: DEMO_TENANT })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+    const { id: tenantId } = await trx
+      .selectFrom("tenants")
+      .select("id")
+      .where("name", "=", DEMO_TENANT)
+      .executeTakeFirstOrThrow();
+
+    const newToken = await ensureAdminToken(trx, tenantId, options.newToken);
+
+    const existing = await trx
+      .selectFrom("devices")
+      .select(["id", "name"])
+      .where("tenant_id", "=", tenantId)
+      .where(
+        "name",
+        "in",
+        devices.map((d) => d.name),
+      )
+      .execute();
+    const idByName = new Map(existing.map((row) => [row.name, row.id]));
+    const seeded: SeededDevice[] = [];
+    for (const device of devices) {
+      const deviceId = idByName.get(device.name) ?? randomUUID();
+      const credentials = sealer.sealString(
+        JSON.stringify(DeviceCredentialsCodec.parse({ username: device.username, password: device.password })),
+        deviceSealAad(tenantId, deviceId),
+      );
+      const row = {
+        host: device.host,
+        port: device.port,
+        driver: "routeros",
+        credentials_sealed: credentials,
+        // The simulator's host keys are known (as from known_hosts): pin them instead of trusting on first use.
+        host_key_fingerprint: device.hostKeyFingerprint,
+        enabled: true,
+        updated_at: new Date(),
+      };
+      if (idByName.has(device.name)) {
+        await trx.updateTable("devices").set(row).where("id", "=", deviceId).execute();
+      } else {
+        await trx
+          .insertInto("devices")
+          .values({ id: deviceId, tenant_id: tenantId, name: device.name, host_key_first_seen_at: new Date(), ...row })
+          .execute();
+      }
+      seeded.push({
+        deviceId,
+        name: device.name,
+        target: {
+          name: device.name,
+          host: device.host,
+          port: device.port,
+          driver: "routeros",
+          credentials,
+          hostKeyFingerprint: device.hostKeyFingerprint,
+          softwareVersion: null,
+        },
+      });
+    }
+    return { tenantId, newToken, devices: seeded };
+  });
+}
+
+/** Creates the admin token when there is no live one (or on request), returning it; else null. */
+async function ensureAdminToken(trx: Kysely<Database>, tenantId: string, rotate: boolean): Promise<string | null> {
+  const live = await trx
+    .selectFrom("api_tokens")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .where("name", "=", TOKEN_NAME)
+    .where("revoked_at", "is", null)
+    .execute();
+  if (live.length > 0 && !rotate) return null;
+  if (live.length > 0) {
+    await trx
+      .updateTable("api_tokens")
+      .set({ revoked_at: new Date() })
+      .where(
+        "id",
+        "in",
+        live.map((t) => t.id),
+      )
+      .execute();
+  }
+  const token = `nl_${randomBytes(32).toString("base64url")}`;
+  const { id } = await trx
+    .insertInto("api_tokens")
+    .values({ tenant_id: tenantId, name: TOKEN_NAME, token_hash: sha256Hex(token), role: "admin" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto("audit_events")
+    .values({
+      tenant_id: tenantId,
+      actor: "system",
+      action: "api_token.created",
+      target_type: "api_token",
+      target_id: id,
+      detail: { name: TOKEN_NAME, role: "admin", by: "dev-stack" },
+    })
+    .execute();
+  return token;
+}
+
+/** Lowercase hex sha256, as `api_tokens.token_hash` stores tokens. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
