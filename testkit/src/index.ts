@@ -13,4 +13,5 @@ export { type NatsCluster, startNatsCluster, startNatsServer } from "./nats-serv
 export { startPostgres } from "./postgres-server.js";
 export { deleteKeysWithPrefix } from "./redis-keys.js";
 export { startRedisMasters, startRedisServer } from "./redis-server.js";
+export { type ServiceProcess, startServiceProcess } from "./service-process.js";
 export { createWorld, TEST_STREAM_MAX_BYTES, type World, type WorldOptions } from "./world.js";
