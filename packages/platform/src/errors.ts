@@ -77,3 +77,17 @@ export class SealError extends Error {
     super(message, options);
   }
 }
+
+export type SnapshotContentErrorCode = "SNAPSHOT_BLOB_MISSING" | "SNAPSHOT_CONTENT_INVALID";
+
+/** Content could not be opened for a reason other than sealing (those raise SealError). */
+export class SnapshotContentError extends Error {
+  override readonly name = "SnapshotContentError";
+  constructor(
+    readonly code: SnapshotContentErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

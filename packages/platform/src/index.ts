@@ -13,6 +13,8 @@ export {
   SealError,
   type SealErrorCode,
   ShutdownTimeoutError,
+  SnapshotContentError,
+  type SnapshotContentErrorCode,
 } from "./errors.js";
 export { deleteNamespace, ensureConsumer, ensureStreams, objectStoreStreamName } from "./jetstream-setup.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
@@ -31,8 +33,6 @@ export {
   openSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
-  SnapshotContentError,
-  type SnapshotContentErrorCode,
   sealSnapshotContent,
 } from "./snapshot-content.js";
 export { wireConfigShape, wireFromConfig } from "./wire-config.js";

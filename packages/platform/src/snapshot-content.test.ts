@@ -3,15 +3,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { SealError } from "./errors.js";
+import { SealError, SnapshotContentError } from "./errors.js";
 import { createSealer, generateKey, parseKeyRing } from "./seal.js";
-import {
-  deviceSealAad,
-  openSnapshotContent,
-  type SnapshotBlobStore,
-  SnapshotContentError,
-  sealSnapshotContent,
-} from "./snapshot-content.js";
+import { deviceSealAad, openSnapshotContent, type SnapshotBlobStore, sealSnapshotContent } from "./snapshot-content.js";
 
 const sealer = createSealer(parseKeyRing(`k1:${generateKey()}`));
 const aad = deviceSealAad(randomUUID(), randomUUID());

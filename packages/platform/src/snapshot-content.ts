@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
+import { SnapshotContentError } from "./errors.js";
 import type { Sealer } from "./seal.js";
 
 /**
@@ -21,20 +22,6 @@ const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
 export interface SnapshotBlobStore {
   putBlob(meta: { name: string }, data: Uint8Array): Promise<unknown>;
   getBlob(name: string): Promise<Uint8Array | null>;
-}
-
-export type SnapshotContentErrorCode = "SNAPSHOT_BLOB_MISSING" | "SNAPSHOT_CONTENT_INVALID";
-
-/** Content could not be opened for a reason other than sealing (those raise SealError). */
-export class SnapshotContentError extends Error {
-  override readonly name = "SnapshotContentError";
-  constructor(
-    readonly code: SnapshotContentErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**
