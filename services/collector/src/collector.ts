@@ -1,6 +1,8 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Driver } from "@netledger/contracts";
+import type { DeviceDriver } from "@netledger/drivers";
+import { getDriver } from "@netledger/drivers";
 import {
   createSealer,
   ensureConsumer,
@@ -15,8 +17,6 @@ import type { Registry } from "prom-client";
 import type { BackupLimits, BackupPipeline } from "./backup/backup-types.js";
 import { createBackupPipeline } from "./backup/pipeline.js";
 import type { CollectorConfig } from "./config.js";
-import type { DeviceDriver } from "./drivers/driver.js";
-import { getDriver } from "./drivers/index.js";
 import { type JobWorker, startJobWorker } from "./jobs/job-worker.js";
 import { createLimiter } from "./limiter.js";
 import { createRedlockDeviceLocks } from "./lock/device-locks.js";

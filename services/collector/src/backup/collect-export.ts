@@ -1,7 +1,7 @@
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
-import type { CommandOutput, DeviceDriver } from "../drivers/driver.js";
+import type { CommandOutput, DeviceDriver } from "@netledger/drivers";
+import { sha256Hex } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
-import { sha256Hex } from "../export/index.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
 

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { TriggerReply } from "@netledger/contracts";
 import { defaultFixturesDir } from "@netledger/device-sim";
+import { getDriver, sha256Hex } from "@netledger/drivers";
 import ssh2 from "ssh2";
-import { getDriver } from "../drivers/index.js";
-import { sha256Hex } from "../export/index.js";
 import { type Harness, startHarness } from "../test-harness.js";
 
 const driver = getDriver("routeros");

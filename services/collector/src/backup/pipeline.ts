@@ -7,8 +7,8 @@ import {
   type PhaseTimings,
   type Wire,
 } from "@netledger/contracts";
+import type { DeviceDriver } from "@netledger/drivers";
 import { deviceSealAad, type Logger, type Sealer } from "@netledger/platform";
-import type { DeviceDriver } from "../drivers/driver.js";
 import { BackupError, DeviceLockedError, SshError, toBackupError } from "../errors.js";
 import type { DeviceLocks } from "../lock/device-locks.js";
 import type { CollectorMetrics } from "../metrics.js";

@@ -1,4 +1,4 @@
-import type { CommandOutput } from "../drivers/driver.js";
+import type { CommandOutput } from "@netledger/drivers";
 
 /** Where and as whom to log in. Credentials are plaintext here: never log this object. */
 export interface SshTarget {

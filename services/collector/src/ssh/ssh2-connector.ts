@@ -1,5 +1,5 @@
+import type { CommandOutput } from "@netledger/drivers";
 import ssh2 from "ssh2";
-import type { CommandOutput } from "../drivers/driver.js";
 import { BackupError, SshError } from "../errors.js";
 import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
 import { verifyHostKey } from "./host-key.js";

@@ -1,9 +1,9 @@
-import { checkExport } from "../export/completeness.js";
-import { headerVersion, splitLines } from "../export/lines.js";
-import { normalizeExport } from "../export/normalize.js";
 import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
+import { checkExport } from "./export/completeness.js";
+import { headerVersion, splitLines } from "./export/lines.js";
+import { normalizeExport } from "./export/normalize.js";
 
 /**
  * Builds a `DeviceDriver` from a definition: the one generic pipeline of command choice,

@@ -1,5 +1,5 @@
 import type { Driver } from "@netledger/contracts";
-import type { ExportFormat } from "../export/format.js";
+import type { ExportFormat } from "./export/format.js";
 
 /**
  * Everything that makes one device family different, as data, for `defineDriver`. A new family

@@ -1,4 +1,4 @@
-import type { CommandOutput, CompletenessResult, ExportLimits } from "../drivers/driver.js";
+import type { CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
 import { continues, endsInsideString } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
 import { hasHeader, logicalLines, splitLines } from "./lines.js";

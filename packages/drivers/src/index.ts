@@ -2,6 +2,18 @@ export { defineDriver } from "./define-driver.js";
 export type { CommandRules, DriverDefinition, FallbackRule, VersionCommandRule } from "./definition.js";
 export type { CommandOutput, CompletenessResult, DeviceDriver, ExportLimits } from "./driver.js";
 export { UnknownDriverError } from "./errors.js";
+export type { ContinuationRule, ExportFormat, StringLiteralRule, TextRewrite } from "./export/index.js";
+export {
+  checkExport,
+  continues,
+  endsInsideString,
+  headerVersion,
+  joinContinuations,
+  logicalLines,
+  normalizeExport,
+  sha256Hex,
+  splitLines,
+} from "./export/index.js";
 export { getDriver } from "./registry.js";
 export {
   ROUTEROS_SECRETS,

@@ -1,4 +1,4 @@
-import type { ExportFormat } from "../../export/format.js";
+import type { ExportFormat } from "../export/format.js";
 import { ROUTEROS_ERROR_LINES, ROUTEROS_EXPORT_TIME, ROUTEROS_HEADER, ROUTEROS_STATUS_COMMENTS } from "./header.js";
 
 /**

@@ -1,7 +1,7 @@
-import type { ExportFormat } from "../export/format.js";
-import { hasHeader, splitLines } from "../export/lines.js";
 import type { CommandRules, FallbackRule } from "./definition.js";
 import type { CommandOutput } from "./driver.js";
+import type { ExportFormat } from "./export/format.js";
+import { hasHeader, splitLines } from "./export/lines.js";
 import { isReleaseBelow, releaseNumbers } from "./version.js";
 
 /** The export command for a device whose last seen version is `version` (null: unknown). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { sha256Hex } from "../../export/hash.js";
+import { sha256Hex } from "../export/hash.js";
 import {
   headerTime,
   logicalText,

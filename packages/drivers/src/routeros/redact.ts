@@ -1,5 +1,5 @@
-import { joinContinuations } from "../../export/continuations.js";
-import { splitLines } from "../../export/lines.js";
+import { joinContinuations } from "../export/continuations.js";
+import { splitLines } from "../export/lines.js";
 import { ROUTEROS_FORMAT } from "./format.js";
 import { menuPath } from "./menu-path.js";
 import { ROUTEROS_SCOPED_SECRETS, ROUTEROS_SECRET_ATTRIBUTES, type ScopedSecret } from "./secrets.js";

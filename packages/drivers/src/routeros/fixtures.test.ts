@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { continues, endsInsideString } from "../../export/continuations.js";
-import { sha256Hex } from "../../export/hash.js";
-import { logicalLines } from "../../export/lines.js";
 import type { CompletenessResult } from "../driver.js";
+import { continues, endsInsideString } from "../export/continuations.js";
+import { sha256Hex } from "../export/hash.js";
+import { logicalLines } from "../export/lines.js";
 import { ROUTEROS_FORMAT } from "./format.js";
 import { routerOsDriver } from "./index.js";
 import { loadRouterOsFixtures } from "./test-fixtures.js";
