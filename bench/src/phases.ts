@@ -119,7 +119,11 @@ export async function benchTriggers(
     r.kind === "reply" && r.reply.kind === "success" ? [{ ...r, reply: r.reply }] : [],
   );
   const other = result.flatMap((r) =>
-    r.kind === "no-reply" ? [r.reason] : r.reply.kind === "success" ? [] : [r.reply.code],
+    r.kind === "no-reply"
+      ? [r.reason]
+      : r.reply.kind === "success"
+        ? []
+        : [r.reply.kind === "busy" ? "BUSY" : r.reply.code],
   );
   const jobEvents = eventsOf(watch, "job:");
   const sameHash = bw.devices.filter((d, i) => {

@@ -5,6 +5,7 @@ import {
   BackupJobSchema,
   DeadLetterSchema,
   DeviceCredentialsSchema,
+  IngestedEventSchema,
   SnapshotEventSchema,
   TriggerReplySchema,
   TriggerRequestSchema,
@@ -55,5 +56,6 @@ export const TriggerReplyCodec = createCodec("trigger reply", TriggerReplySchema
 export const BackupJobCodec = createCodec("backup job", BackupJobSchema);
 export const SnapshotEventCodec = createCodec("snapshot event", SnapshotEventSchema);
 export const BackupFailedEventCodec = createCodec("backup failed event", BackupFailedEventSchema);
+export const IngestedEventCodec = createCodec("ingested event", IngestedEventSchema);
 export const DeadLetterCodec = createCodec("dead letter", DeadLetterSchema);
 export const DeviceCredentialsCodec = createCodec("device credentials", DeviceCredentialsSchema);

@@ -25,4 +25,6 @@ export interface ConsumerConfigInput {
   max_deliver: number;
   max_ack_pending: number;
   deliver_policy: "all";
+  /** Only messages on this subject (one subject: `filter_subjects` needs NATS 2.10). */
+  filter_subject?: string;
 }

@@ -30,6 +30,12 @@ export const DeviceTargetSchema = z.strictObject({
   hostKeyFingerprint: FingerprintSchema.nullable(),
   /** Last software version seen (e.g. "6.49.10"), so the driver picks the right export command first time. */
   softwareVersion: z.string().max(64).nullable().optional(),
+  /**
+   * Bytes of the normalized text of the device's latest stored version, when there is one. The
+   * collector reads an export again when it comes back smaller than this (a device that stopped
+   * an export early with a normal exit status).
+   */
+  lastSnapshotBytes: z.number().int().nonnegative().nullable().optional(),
 });
 export type DeviceTarget = z.infer<typeof DeviceTargetSchema>;
 
@@ -56,6 +62,11 @@ export const TriggerRequestSchema = z.strictObject({
   deviceId: Id,
   device: DeviceTargetSchema,
   requestedAt: Timestamp,
+  /**
+   * When the requester stops waiting. A collector drops a request whose deadline has passed before
+   * it starts (the requester has answered 504 already). Absent: the collector's own default.
+   */
+  deadlineAt: Timestamp.optional(),
 });
 export type TriggerRequest = z.infer<typeof TriggerRequestSchema>;
 
@@ -92,6 +103,12 @@ export const TriggerReplySchema = z.discriminatedUnion("kind", [
     /** Safe for users: never holds credentials or config text. */
     message: z.string().max(500),
   }),
+  /** The replica's trigger queue is full: nothing was started; ask again after `retryAfterMs`. */
+  z.strictObject({
+    kind: z.literal("busy"),
+    requestId: Id,
+    retryAfterMs: z.number().int().nonnegative(),
+  }),
 ]);
 export type TriggerReply = z.infer<typeof TriggerReplySchema>;
 
@@ -102,6 +119,8 @@ export const BackupJobSchema = z.strictObject({
   deviceId: Id,
   device: DeviceTargetSchema,
   dueAt: Timestamp,
+  /** Set on jobs of a bulk backup (`POST /api/tenants/{tid}/backups`). */
+  batchId: Id.optional(),
 });
 export type BackupJob = z.infer<typeof BackupJobSchema>;
 
@@ -157,9 +176,41 @@ export const BackupFailedEventSchema = z.strictObject({
 });
 export type BackupFailedEvent = z.infer<typeof BackupFailedEventSchema>;
 
+/** Counts of structured changes in one ingested version, by kind. */
+export const ChangeCountsSchema = z.strictObject({
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  modified: z.number().int().nonnegative(),
+  moved: z.number().int().nonnegative(),
+});
+export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
+
+/**
+ * Ingestor → anyone (events stream, `Nats-Msg-Id: ingested:<sourceMsgId>`): one snapshot message
+ * was persisted. `changed: false` means the config equals the latest version (nothing new stored,
+ * `snapshotId` is that latest version). The gateway matches `sourceMsgId` to answer a trigger with
+ * the stored snapshot id; webhooks build on the `changed: true` ones. Holds no config text.
+ */
+export const IngestedEventSchema = z.strictObject({
+  sourceMsgId: z.string().min(1).max(200),
+  tenantId: Id,
+  deviceId: Id,
+  trigger: TriggerKindSchema,
+  jobId: z.string().min(1).max(200).optional(),
+  snapshotId: Id,
+  seq: z.number().int().positive(),
+  sha256: Sha256,
+  changed: z.boolean(),
+  changes: ChangeCountsSchema,
+  ingestedAt: Timestamp,
+});
+export type IngestedEvent = z.infer<typeof IngestedEventSchema>;
+
 /** A job that could not be processed (undecodable or out of deliveries), kept for operators. */
 export const DeadLetterSchema = z.strictObject({
   reason: z.string().max(500),
+  /** Which consumer gave up on it; absent on the collectors' job dead letters. */
+  source: z.enum(["jobs", "snapshots", "events"]).optional(),
   streamSequence: z.number().int().nonnegative(),
   deliveries: z.number().int().nonnegative(),
   /** The original payload, base64, since it may not even be JSON. Jobs hold no plaintext secrets. */

@@ -32,6 +32,11 @@ export interface Wire {
     /** Backup failure of one device: `<ns>.events.backup-failed.<tenantId>.<deviceId>`. */
     backupFailed(tenantId: string, deviceId: string): string;
     readonly backupFailedAll: string;
+    /** Ingest of one snapshot message: `<ns>.events.ingested.<tenantId>.<deviceId>`. */
+    ingested(tenantId: string, deviceId: string): string;
+    readonly ingestedAll: string;
+    /** Snapshot or event messages the ingestor could not accept (schema, sha256, unknown device). */
+    readonly deadLetterIngest: string;
     readonly eventsAll: string;
   };
   readonly queueGroups: { readonly collectors: string };
@@ -90,6 +95,10 @@ export function createWire(namespace: string = DEFAULT_NAMESPACE, options: WireO
     backupFailed: (tenantId: string, deviceId: string) =>
       `${ns}.events.backup-failed.${token("tenant", tenantId)}.${token("device", deviceId)}`,
     backupFailedAll: `${ns}.events.backup-failed.>`,
+    ingested: (tenantId: string, deviceId: string) =>
+      `${ns}.events.ingested.${token("tenant", tenantId)}.${token("device", deviceId)}`,
+    ingestedAll: `${ns}.events.ingested.>`,
+    deadLetterIngest: `${ns}.events.ingest-dead`,
     eventsAll: `${ns}.events.>`,
   };
   return {
@@ -153,6 +162,8 @@ export function createWire(namespace: string = DEFAULT_NAMESPACE, options: WireO
       },
       ingestorEvents: {
         durable_name: "ingestor-events",
+        // Only what the ingestor acts on: its own ingested events and dead letters share the stream.
+        filter_subject: subjects.backupFailedAll,
         ack_policy: "explicit",
         ack_wait: 30 * SECOND,
         max_deliver: -1,

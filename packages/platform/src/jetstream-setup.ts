@@ -67,13 +67,18 @@ export async function ensureConsumer(nc: NatsConnection, stream: string, config:
       if (!current) {
         await jsm.consumers.add(stream, { ...config });
       } else if (differs(config, current.config)) {
-        const { ack_wait, max_deliver, max_ack_pending } = config;
+        const { ack_wait, max_deliver, max_ack_pending, filter_subject } = config;
         const immutable = differs(
           { ack_policy: config.ack_policy, deliver_policy: config.deliver_policy },
           current.config,
         );
         if (immutable) throw new JetStreamSetupError(resource, "ack_policy or deliver_policy changed; not editable");
-        await jsm.consumers.update(stream, config.durable_name, { ack_wait, max_deliver, max_ack_pending });
+        await jsm.consumers.update(stream, config.durable_name, {
+          ack_wait,
+          max_deliver,
+          max_ack_pending,
+          ...(filter_subject === undefined ? {} : { filter_subject }),
+        });
       }
       return;
     } catch (err) {

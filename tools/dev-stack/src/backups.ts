@@ -92,6 +92,8 @@ export function formatBackupResult(result: BackupResult, nameWidth: number): str
       return `${name} locked   ${reply.code.padEnd(22)} ${"".padEnd(12)} ${ms}`;
     case "failed":
       return `${name} failed   ${reply.code.padEnd(22)} ${"".padEnd(12)} ${ms}`;
+    case "busy":
+      return `${name} busy     ${"COLLECTOR_BUSY".padEnd(22)} ${"".padEnd(12)} ${ms}`;
   }
 }
 
