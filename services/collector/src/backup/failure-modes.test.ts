@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ErrorCode, TriggerReply } from "@netledger/contracts";
 import type { FailureMode } from "@netledger/device-sim";
-import { startHarness } from "../test-harness.js";
+import { startHarness } from "../../test/harness.js";
 
 /**
  * Every simulated failure maps to one stable code. `drop` cuts the connection after part of the

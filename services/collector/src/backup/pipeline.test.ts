@@ -6,7 +6,7 @@ import type { TriggerReply } from "@netledger/contracts";
 import { defaultFixturesDir } from "@netledger/device-sim";
 import { getDriver, sha256Hex } from "@netledger/drivers";
 import ssh2 from "ssh2";
-import { type Harness, startHarness } from "../test-harness.js";
+import { type Harness, startHarness } from "../../test/harness.js";
 
 const driver = getDriver("routeros");
 const FIXTURES = defaultFixturesDir();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startRedisMasters } from "@netledger/testkit";
-import { startHarness, until } from "../test-harness.js";
+import { startHarness, until } from "../../test/harness.js";
 
 describe("device locks across three Redis masters", () => {
   it("keep working with one master down; without a quorum a running backup is cut and new ones fail fast", {

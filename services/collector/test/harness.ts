@@ -9,6 +9,7 @@ import {
   SnapshotEventCodec,
   type TriggerReply,
   TriggerReplyCodec,
+  type TriggerRequest,
   TriggerRequestCodec,
 } from "@netledger/contracts";
 import { type Fleet, type FleetOptions, type SimDevice, startFleet } from "@netledger/device-sim";
@@ -21,11 +22,12 @@ import {
 } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
-import { type Collector, startCollector } from "./collector.js";
-import { type CollectorConfig, loadCollectorConfig } from "./config.js";
+import { type Collector, startCollector } from "../src/collector.js";
+import { type CollectorConfig, loadCollectorConfig } from "../src/config.js";
 
 /**
- * Test support for collector integration tests: a private world (namespace, Redis prefix, key
+ * Test support for collector integration tests (outside `src/`: what ships never imports the
+ * testkit or the device simulator, architecture invariant 10): a private world (namespace, Redis prefix, key
  * ring), a simulated fleet, an in-process collector with short timeouts, and helpers to trigger
  * backups and read what reached JetStream. Not exported from the package.
  */
@@ -41,6 +43,7 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   COLLECTOR_RETRY_MAX_MS: "1000",
   COLLECTOR_SHUTDOWN_GRACE_MS: "3000",
   COLLECTOR_CONCURRENCY: "8",
+  COLLECTOR_JOB_MAX_ATTEMPTS: "3",
   LOG_LEVEL: "silent",
 };
 
@@ -78,7 +81,8 @@ export interface Harness {
    * password sealed as the gateway would, or the given credentials instead.
    */
   ref(sim: SimDevice, overrides?: Partial<DeviceTarget>, credentials?: DeviceCredentials): DeviceRef;
-  trigger(ref: DeviceRef, timeoutMs?: number): Promise<TriggerReply>;
+  /** Sends a trigger request (fresh requestId unless given) and waits `timeoutMs` for the reply. */
+  trigger(ref: DeviceRef, timeoutMs?: number, extra?: Partial<TriggerRequest>): Promise<TriggerReply>;
   /** The last snapshot stored for the device, with its Nats-Msg-Id, or null. */
   snapshot(ref: DeviceRef): Promise<{ msgId: string | undefined; event: SnapshotEvent } | null>;
   /** The last backup-failed event of the device, or null. */
@@ -101,7 +105,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const logger = createLogger({ name: "collector-test", level: config.LOG_LEVEL });
     let collector: Collector | undefined;
     if (options.collector !== false) {
-      const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], { logger, readyTimeoutMs: 1_000 });
+      const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], {
+        logger,
+        readyTimeoutMs: 1_000,
+        commandTimeoutMs: config.LOCK_COMMAND_TIMEOUT_MS,
+      });
       cleanups.push(async () => {
         for (const client of lockClients) client.disconnect();
       });
@@ -140,8 +148,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       collector,
       tenantId,
       ref,
-      async trigger(target, timeoutMs = 20_000) {
-        const request = { requestId: randomUUID(), requestedAt: new Date().toISOString(), ...target };
+      async trigger(target, timeoutMs = 20_000, extra = {}) {
+        const request = { requestId: randomUUID(), requestedAt: new Date().toISOString(), ...target, ...extra };
         const reply = await world.nc.request(world.wire.subjects.trigger, TriggerRequestCodec.encode(request), {
           timeout: timeoutMs,
         });
