@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
   type BackupFailedEvent,
@@ -20,10 +21,22 @@ import {
   openSnapshotBlobs,
   openSnapshotContent,
 } from "@netledger/platform";
-import { createWorld, type World } from "@netledger/testkit";
+import { createWorld, freePort, type ServiceProcess, startServiceProcess, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
 import { type Collector, startCollector } from "../src/collector.js";
 import { type CollectorConfig, loadCollectorConfig } from "../src/config.js";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** A collector process started from `src/main.ts`, as production runs it. */
+export interface Replica {
+  readonly process: ServiceProcess;
+  readonly opsPort: number;
+  /** Sends SIGTERM and resolves with the exit code once it exited. */
+  terminate(): Promise<number | null>;
+  /** The current value of the series `name` with (at least) these labels; 0 when absent. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
 
 /**
  * Test support for collector integration tests (outside `src/`: what ships never imports the
@@ -68,6 +81,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Start an in-process collector (default true). */
   readonly collector?: boolean;
+  /** NATS server of the world (a private one for fault tests); default the located one. */
+  readonly natsUrl?: string;
 }
 
 export interface Harness {
@@ -87,13 +102,18 @@ export interface Harness {
   snapshot(ref: DeviceRef): Promise<{ msgId: string | undefined; event: SnapshotEvent } | null>;
   /** The last backup-failed event of the device, or null. */
   lastFailure(ref: DeviceRef): Promise<BackupFailedEvent | null>;
+  /**
+   * Starts a collector process in this world (env: world, TEST_ENV, the harness's env, `env`),
+   * resolved once `/readyz` answers 200; killed by `close()` if still running.
+   */
+  startReplica(env?: Record<string, string>): Promise<Replica>;
   /** Opens a snapshot's sealed content back to the normalized text. */
   openContent(event: SnapshotEvent): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const world = await createWorld({ database: false });
+  const world = await createWorld({ database: false, ...(options.natsUrl && { natsUrl: options.natsUrl }) });
   const cleanups: Array<() => Promise<unknown>> = [() => world.close()];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -165,6 +185,38 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         const subject = world.wire.subjects.backupFailed(target.tenantId, target.deviceId);
         const stored = await jsm.streams.getMessage(world.wire.streams.events.name, { last_by_subj: subject });
         return stored ? BackupFailedEventCodec.decode(stored.data) : null;
+      },
+      async startReplica(env = {}) {
+        const opsPort = await freePort();
+        const child = startServiceProcess(MAIN, {
+          ...process.env,
+          ...world.env(),
+          ...TEST_ENV,
+          ...options.env,
+          OPS_PORT: String(opsPort),
+          ...env,
+        });
+        cleanups.push(async () => {
+          if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+          await child.exited;
+        });
+        await child.waitForHttp(opsPort, "/readyz", 200);
+        return {
+          process: child,
+          opsPort,
+          async terminate() {
+            child.child.kill("SIGTERM");
+            return (await child.exited).code;
+          },
+          async metric(name, labels = {}) {
+            const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+            const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+            const line = text
+              .split("\n")
+              .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)));
+            return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+          },
+        };
       },
       openContent(event) {
         return openSnapshotContent(event.content, {
