@@ -137,7 +137,12 @@ interface Parts {
 async function openNats(parts: Parts, url: string, streams: boolean): Promise<void> {
   parts.natsUrl = url;
   // Reconnects without limit: fault tests stop and kill private servers under a world.
-  parts.nc = await connect({ servers: url, name: `testkit-${parts.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  parts.nc = await connect({
+    servers: url,
+    name: `testkit-${parts.id}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
   if (streams) await ensureStreams(parts.nc, parts.wire);
 }
 

@@ -213,7 +213,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
             const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
             const line = text
               .split("\n")
-              .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)));
+              .find(
+                (l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)),
+              );
             return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
           },
         };

@@ -4,7 +4,6 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type BackupJob, BackupJobCodec } from "@netledger/contracts";
 import { startHarness, until } from "../../test/harness.js";
 
-
 describe("job worker shutdown", () => {
   it("SIGTERM during a running job, two replicas: the job comes back and ends with a snapshot, never acked without one", {
     timeout: 120_000,
@@ -25,7 +24,9 @@ describe("job worker shutdown", () => {
 
       let holder: (typeof replicas)[number] | undefined;
       await until("one replica runs the job", async () => {
-        for (const replica of replicas) if ((await replica.metric("netledger_collector_backups_in_flight", { trigger: "scheduled" })) === 1) holder = replica;
+        for (const replica of replicas)
+          if ((await replica.metric("netledger_collector_backups_in_flight", { trigger: "scheduled" })) === 1)
+            holder = replica;
         return holder !== undefined && sim.stats.concurrent === 1;
       });
       assert.equal(await holder!.terminate(), 0, "graceful exit");
