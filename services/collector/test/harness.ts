@@ -18,6 +18,7 @@ import {
   createLockClients,
   createLogger,
   deviceSealAad,
+  type Logger,
   openSnapshotBlobs,
   openSnapshotContent,
 } from "@netledger/platform";
@@ -81,6 +82,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Start an in-process collector (default true). */
   readonly collector?: boolean;
+  /** Where the in-process collector logs (default: a logger at the config's LOG_LEVEL). */
+  readonly logger?: Logger;
   /** NATS server of the world (a private one for fault tests); default the located one. */
   readonly natsUrl?: string;
 }
@@ -91,6 +94,8 @@ export interface Harness {
   readonly config: CollectorConfig;
   readonly collector: Collector | undefined;
   readonly tenantId: string;
+  /** Names of the blobs in the world's snapshot bucket. */
+  blobNames(): Promise<string[]>;
   /**
    * The target a gateway would send for `sim` (one stable deviceId per device name), with its
    * password sealed as the gateway would, or the given credentials instead.
@@ -122,7 +127,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const fleet = await startFleet(options.fleet);
     cleanups.push(() => fleet.stop());
     const config = loadCollectorConfig({ ...world.env(), ...TEST_ENV, ...options.env });
-    const logger = createLogger({ name: "collector-test", level: config.LOG_LEVEL });
+    const logger = options.logger ?? createLogger({ name: "collector-test", level: config.LOG_LEVEL });
     let collector: Collector | undefined;
     if (options.collector !== false) {
       const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], {
@@ -168,6 +173,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       collector,
       tenantId,
       ref,
+      async blobNames() {
+        return (await blobs.list()).filter((info) => !info.deleted).map((info) => info.name);
+      },
       async trigger(target, timeoutMs = 20_000, extra = {}) {
         const request = { requestId: randomUUID(), requestedAt: new Date().toISOString(), ...target, ...extra };
         const reply = await world.nc.request(world.wire.subjects.trigger, TriggerRequestCodec.encode(request), {
