@@ -63,7 +63,12 @@ try {
   }
   const worst = Math.max(...ratios);
   console.log(
-    JSON.stringify({ exportBytes, runs, ratios: ratios.map((r) => Number(r.toFixed(2))), worst: Number(worst.toFixed(2)) }),
+    JSON.stringify({
+      exportBytes,
+      runs,
+      ratios: ratios.map((r) => Number(r.toFixed(2))),
+      worst: Number(worst.toFixed(2)),
+    }),
   );
 } finally {
   await host.close();
