@@ -84,7 +84,10 @@ export async function openSnapshotContent(
  * The ingestor stores exactly these bytes: they are already the at-rest format of {@link sealText}.
  * Throws SnapshotContentError when the object is missing or its size differs from the reference.
  */
-export async function readSealedSnapshotContent(content: SnapshotContent, blobs: SnapshotBlobStore): Promise<Uint8Array> {
+export async function readSealedSnapshotContent(
+  content: SnapshotContent,
+  blobs: SnapshotBlobStore,
+): Promise<Uint8Array> {
   switch (content.kind) {
     case "inline":
       return Buffer.from(content.sealedGzipBase64, "base64");

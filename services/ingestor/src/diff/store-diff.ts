@@ -1,5 +1,6 @@
 import type { ChangeCounts } from "@netledger/contracts";
-import type { Database, StructuredChange, VersionDiff } from "@netledger/db";
+import type { Database, VersionDiff } from "@netledger/db";
+import type { StructuredChange } from "@netledger/drivers";
 import { deviceSealAad, type Sealer, sealText } from "@netledger/platform";
 import type { Transaction } from "kysely";
 
