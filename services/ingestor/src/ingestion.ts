@@ -37,8 +37,9 @@ const PUBLISH_TIMEOUT_MS = 10_000;
  */
 export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
   const { config, wire, nc, db, logger } = deps;
-  await ensureConsumer(nc, wire.streams.snapshots.name, wire.consumers.ingestorSnapshots);
-  await ensureConsumer(nc, wire.streams.events.name, wire.consumers.ingestorEvents);
+  const ack_wait = config.INGEST_ACK_WAIT_MS * NANOS_PER_MS;
+  await ensureConsumer(nc, wire.streams.snapshots.name, { ...wire.consumers.ingestorSnapshots, ack_wait });
+  await ensureConsumer(nc, wire.streams.events.name, { ...wire.consumers.ingestorEvents, ack_wait });
   const js = jetstream(nc);
   const blobs = await openSnapshotBlobs(nc, wire);
   const retry = { baseMs: config.INGEST_RETRY_BASE_MS, maxMs: config.INGEST_RETRY_MAX_MS };
