@@ -1,3 +1,5 @@
+import { jetstream } from "@nats-io/jetstream";
+import type { Database } from "@netledger/db";
 import {
   connectNats,
   createDatabase,
@@ -11,6 +13,7 @@ import {
 } from "@netledger/platform";
 import { sql } from "kysely";
 import { loadIngestorConfig } from "./config.js";
+import { createIngestorLeaderDuties } from "./scheduler/start-leader-duties.js";
 
 // Wiring only: persisting snapshots, diffs, retention and scheduling arrive with the ingestor issue.
 const config = loadIngestorConfig();
@@ -20,7 +23,7 @@ const wire = wireFromConfig(config);
 
 const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
 await ensureStreams(nc, wire);
-const db = createDatabase({ url: config.DATABASE_URL, logger, applicationName: "netledger-ingestor" });
+const db = createDatabase<Database>({ url: config.DATABASE_URL, logger, applicationName: "netledger-ingestor" });
 await waitForDatabase(db, { attempts: 10, logger });
 
 const ops = await startOpsServer({
@@ -35,11 +38,16 @@ const ops = await startOpsServer({
     },
   },
 });
+const leaderDuties = config.SCHEDULER_ENABLED
+  ? createIngestorLeaderDuties({ config, db, js: jetstream(nc), wire, logger, registry })
+  : undefined;
+leaderDuties?.start();
 logger.info({ opsPort: ops.port, namespace: wire.namespace }, "ingestor started");
 
 onShutdown({
   logger,
   steps: [
+    { name: "stop scheduler and retention", run: async () => leaderDuties?.stop() },
     { name: "close ops server", run: () => ops.close() },
     { name: "drain NATS", run: () => nc.drain() },
     { name: "close database pool", run: () => db.destroy() },
