@@ -14,11 +14,14 @@ export interface SuiteDatabase {
 const TABLES = [
   "api_tokens",
   "audit_events",
+  "backup_batch_jobs",
+  "backup_batches",
   "config_changes",
   "config_diffs",
   "config_snapshots",
   "device_latest_snapshot",
   "devices",
+  "idempotency_keys",
   "tenants",
 ];
 
