@@ -11,6 +11,7 @@ export { TestkitError, type TestkitErrorCode } from "./errors.js";
 export { freePort } from "./free-port.js";
 export { type NatsCluster, startNatsCluster, startNatsServer } from "./nats-server.js";
 export { startPostgres } from "./postgres-server.js";
+export { type RealExports, type RouterOsFixture, realRouterOsExports } from "./real-exports.js";
 export { deleteKeysWithPrefix } from "./redis-keys.js";
 export { startRedisMasters, startRedisServer } from "./redis-server.js";
 export { type ServiceProcess, startServiceProcess } from "./service-process.js";

@@ -3,7 +3,13 @@ import { DeviceParams, Id, pageSchema, queryCursor, queryLimit } from "../api/va
 import { recordAudit } from "../audit.js";
 import { isPlatformAdmin, roleAtLeast } from "../auth/roles.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
-import { type DiffView, diffBetween, diffWithPrevious, downloadFileName, readSnapshot } from "../history/snapshot-views.js";
+import {
+  type DiffView,
+  diffBetween,
+  diffWithPrevious,
+  downloadFileName,
+  readSnapshot,
+} from "../history/snapshot-views.js";
 import { listTimeline, listVersions } from "../history/version-pages.js";
 import type { RouteRegistrar } from "./index.js";
 
@@ -68,7 +74,8 @@ export const registerHistoryRoutes: RouteRegistrar = (api, { db, sealer }) => {
     path: "/api/tenants/{tenantId}/devices/{deviceId}/config-history",
     operationId: "getConfigHistory",
     summary: "Timeline of a device's configuration versions",
-    description: "Newest first, each version with the structured changes that introduced it (secret values never shown).",
+    description:
+      "Newest first, each version with the structured changes that introduced it (secret values never shown).",
     tags: ["history"],
     access: { role: "viewer" },
     params: DeviceParams,

@@ -4,8 +4,8 @@ import { DeviceParams } from "../api/validation.js";
 import { recordAudit } from "../audit.js";
 import { ApiError, type ProblemCode, ValidationError } from "../errors.js";
 import { createIdempotencyStore, type IdempotencyScope, type StoredAnswer } from "../idempotency/idempotency-store.js";
-import { answerOf, isReplayable } from "../trigger/trigger-answer.js";
 import { monitorBus } from "../trigger/bus-monitor.js";
+import { answerOf, isReplayable } from "../trigger/trigger-answer.js";
 import { triggerDeviceBackup } from "../trigger/trigger-device.js";
 import type { RouteRegistrar } from "./index.js";
 
@@ -80,12 +80,17 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
         headers: { "idempotent-replayed": "`true` when this is the stored answer of an earlier request with the key" },
       },
       409: {
-        description: "another backup of the device is running (DEVICE_LOCKED), or the Idempotency-Key's first request is still running (IDEMPOTENCY_KEY_IN_USE)",
+        description:
+          "another backup of the device is running (DEVICE_LOCKED), or the Idempotency-Key's first request is still running (IDEMPOTENCY_KEY_IN_USE)",
       },
       422: { description: "the Idempotency-Key was first used for another request (IDEMPOTENCY_KEY_REUSED)" },
-      502: { description: "the device failed: SSH_AUTH_FAILED, SSH_HOSTKEY_MISMATCH, SSH_UNREACHABLE, SSH_TIMEOUT, EXPORT_TRUNCATED, ..." },
+      502: {
+        description:
+          "the device failed: SSH_AUTH_FAILED, SSH_HOSTKEY_MISMATCH, SSH_UNREACHABLE, SSH_TIMEOUT, EXPORT_TRUNCATED, ...",
+      },
       503: {
-        description: "no collector running (NO_COLLECTOR), collectors busy (COLLECTOR_BUSY, with Retry-After) or message bus unreachable (SERVICE_UNAVAILABLE)",
+        description:
+          "no collector running (NO_COLLECTOR), collectors busy (COLLECTOR_BUSY, with Retry-After) or message bus unreachable (SERVICE_UNAVAILABLE)",
       },
       504: { description: "no collector answered within the timeout (COLLECTOR_TIMEOUT)" },
     },
@@ -93,7 +98,9 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
       const rawKey = req.get("idempotency-key");
       const key = rawKey === undefined ? undefined : IdempotencyKey.safeParse(rawKey);
       if (key && !key.success) {
-        throw new ValidationError([{ location: "header", path: "Idempotency-Key", message: "1-255 visible ASCII characters" }]);
+        throw new ValidationError([
+          { location: "header", path: "Idempotency-Key", message: "1-255 visible ASCII characters" },
+        ]);
       }
       const scope: IdempotencyScope | undefined = key?.success
         ? {
