@@ -23,10 +23,18 @@ export interface CollectorRequestOptions {
    * within this long after the last reconnect the request is sent again instead of giving up.
    */
   readonly resubscribeGraceMs: number;
+  /**
+   * For replies that arrive after a resend: true when the reply may be about our own first copy
+   * rather than an answer to us (e.g. "device locked" while the first copy's backup still holds
+   * the lock); the request is then sent again a little later instead of ending.
+   */
+  readonly retryAfterResend?: (data: Uint8Array) => boolean;
 }
 
 /** Pause between sends while collectors re-subscribe after a reconnect. */
 const RESUBSCRIBE_POLL_MS = 200;
+/** Pause before asking again when a reply after a resend may concern our own first copy. */
+const SELF_LOCKED_RETRY_MS = 500;
 
 /**
  * Sends one request to the collectors and waits for the first reply, surviving a short NATS
@@ -92,19 +100,29 @@ export async function requestCollector(
       send();
     });
 
+    const sendLater = (delayMs: number) => {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => {
+        resends++;
+        send();
+      }, delayMs);
+    };
+
     void (async () => {
       for await (const msg of sub) {
         const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
-        if (!noResponders) return finish({ kind: "reply", data: msg.data, resends });
+        if (!noResponders) {
+          if (resends > 0 && options.retryAfterResend?.(msg.data)) {
+            sendLater(SELF_LOCKED_RETRY_MS);
+            continue;
+          }
+          return finish({ kind: "reply", data: msg.data, resends });
+        }
         const reconnectedAt = bus.lastReconnectAt();
         if (reconnectedAt === null || Date.now() - reconnectedAt > options.resubscribeGraceMs) {
           return finish({ kind: "no-collector" });
         }
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(() => {
-          resends++;
-          send();
-        }, RESUBSCRIBE_POLL_MS);
+        sendLater(RESUBSCRIBE_POLL_MS);
       }
     })().catch(() => finish({ kind: "bus-unavailable" }));
 

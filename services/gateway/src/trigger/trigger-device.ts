@@ -104,6 +104,14 @@ export async function triggerDeviceBackup(
       timeoutMs: settings.timeoutMs,
       busGraceMs: settings.busGraceMs,
       resubscribeGraceMs: settings.resubscribeGraceMs,
+      // After a resend, our own first copy may still hold the device lock: ask again, not 409.
+      retryAfterResend: (data) => {
+        try {
+          return TriggerReplyCodec.decode(data).kind === "locked";
+        } catch {
+          return false;
+        }
+      },
     });
     const requestMs = performance.now() - sentAt;
     switch (answer.kind) {
