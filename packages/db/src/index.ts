@@ -1,5 +1,4 @@
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
-export type { StructuredChange } from "./drivers-shim.js";
 export { DatabaseCreateError, MigrationError, SnapshotConflictError, SnapshotNotFoundError } from "./errors.js";
 export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";
 export { migrateDown, migrateToLatest } from "./migrator.js";

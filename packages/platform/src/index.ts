@@ -32,6 +32,7 @@ export {
   type OpenSnapshotContentOptions,
   openSealedText,
   openSnapshotContent,
+  readSealedSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
   sealSnapshotContent,

@@ -10,6 +10,16 @@ export const ingestorConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** /healthz, /readyz and /metrics. */
   OPS_PORT: env.port(9103),
+  // Ingestion (store/, status/, consumer/).
+  /** Messages handled at once (one transaction each); the pool gets this many connections plus two. */
+  INGEST_CONCURRENCY: env.positiveInt(8),
+  /** Back-off of a message that could not be ingested yet (database or NATS outage): base, doubling to max. */
+  INGEST_RETRY_BASE_MS: env.durationMs(1_000),
+  INGEST_RETRY_MAX_MS: env.durationMs(30_000),
+  /** How often orphaned snapshot blobs and old ingest receipts are swept. */
+  INGEST_SWEEP_INTERVAL_MS: env.durationMs(3_600_000),
+  /** Time messages being ingested get to finish on SIGTERM. */
+  INGEST_SHUTDOWN_GRACE_MS: env.durationMs(15_000),
 });
 
 export type IngestorConfig = z.infer<typeof ingestorConfigSchema>;
