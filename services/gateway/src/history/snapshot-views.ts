@@ -5,9 +5,8 @@ import {
   diffStoredVersions,
   SnapshotNotFoundError,
   type SnapshotRef,
-  type StructuredChange,
 } from "@netledger/db";
-import { getDriver } from "@netledger/drivers";
+import { getDriver, type StructuredChange } from "@netledger/drivers";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Kysely } from "kysely";
 import { iso, type VersionSummary } from "./version-pages.js";
@@ -94,7 +93,7 @@ export async function readSnapshot(
  */
 function redact(driver: string, text: string): string {
   const known = DriverSchema.safeParse(driver);
-  return known.success ? getDriver(known.data).redactSecrets(text) : "";
+  return known.success ? getDriver(known.data).redact(text) : "";
 }
 
 /** `router-{device-name}-{timestamp}.rsc`, safe as a Content-Disposition filename. */
