@@ -1,10 +1,11 @@
+import { fileURLToPath } from "node:url";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type Collector, loadCollectorConfig, startCollector } from "@netledger/collector";
 import type { Device } from "@netledger/db";
 import type { Fleet, FleetOptions, SimDevice } from "@netledger/device-sim";
 import { startFleet } from "@netledger/device-sim";
 import { createLockClients, createLogger, deviceSealAad } from "@netledger/platform";
-import { createWorld, type World } from "@netledger/testkit";
+import { createWorld, freePort, startServiceProcess, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
 import type { GatewayConfig } from "./config.js";
 import { startTestGateway, type TestGateway } from "./test-harness.js";
@@ -14,6 +15,9 @@ import { startTestGateway, type TestGateway } from "./test-harness.js";
  * world's NATS (or another connection), gateways over the world, and devices of a tenant
  * pointing at the simulator. Not exported from the package.
  */
+
+/** The ingestor as production runs it: its own process, configured by environment only. */
+const INGESTOR_MAIN = fileURLToPath(new URL("../../ingestor/src/main.ts", import.meta.url));
 
 /** Collector settings with short timeouts, so failure paths end quickly. */
 export const COLLECTOR_TEST_ENV: Readonly<Record<string, string>> = {
@@ -32,6 +36,8 @@ export interface FlowHarness {
   gateway(overrides?: Partial<Record<keyof GatewayConfig, string>>, world?: World): Promise<TestGateway>;
   /** Starts an in-process collector (stopped with the harness). */
   collector(options?: { env?: Record<string, string>; nc?: NatsConnection }): Promise<Collector>;
+  /** Starts the ingestor service in a child process on the world; resolves once it is ready. */
+  ingestor(): Promise<void>;
   /** Inserts a device of `tenantId` for the simulated device, credentials sealed as the gateway does. */
   addDevice(tenantId: string, sim: SimDevice, overrides?: Partial<Device>): Promise<Device>;
   /** Runs `cleanup` when the harness closes (last in, first out). */
@@ -67,6 +73,21 @@ export async function startFlowHarness(options: { fleet: FleetOptions }): Promis
         const collector = await startCollector({ config, nc, lockClients, logger, registry: new Registry() });
         cleanups.push(() => collector.stop());
         return collector;
+      },
+      async ingestor() {
+        const port = await freePort();
+        const ingestor = startServiceProcess(INGESTOR_MAIN, {
+          ...process.env,
+          ...world.env(),
+          OPS_PORT: String(port),
+          INGEST_RETRY_BASE_MS: "100",
+          INGEST_RETRY_MAX_MS: "500",
+        });
+        cleanups.push(async () => {
+          ingestor.child.kill("SIGTERM");
+          await ingestor.exited;
+        });
+        await ingestor.waitForHttp(port, "/readyz", 200);
       },
       async addDevice(tenantId, sim, overrides = {}) {
         const row = await world.db
