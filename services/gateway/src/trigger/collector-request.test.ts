@@ -91,6 +91,62 @@ describe("collector request over a private NATS server", { timeout: 120_000 }, (
     }
   });
 
+  it("after a resend, a reply that may concern our own first copy (device locked by it) is asked again", async () => {
+    const bus = monitorBus(gateway);
+    let copies = 0;
+    const sub = collector.subscribe(SUBJECT, {
+      queue: QUEUE,
+      callback: (_err, msg) => {
+        copies++;
+        // First copy: still "running" (no reply yet); second: locked by the first; third: done.
+        if (copies === 2) msg.respond(new TextEncoder().encode("locked"));
+        if (copies >= 3) msg.respond(new TextEncoder().encode("done"));
+      },
+    });
+    await collector.flush();
+    try {
+      await until("connected", () => bus.connected());
+      const pending = requestCollector(gateway, bus, {
+        ...settings,
+        subject: SUBJECT,
+        payload: new TextEncoder().encode("{}"),
+        retryAfterResend: (data) => new TextDecoder().decode(data) === "locked",
+      });
+      await until("the collector got the first copy", () => copies === 1);
+      await server.stop();
+      await until("the gateway saw the disconnect", () => !bus.connected());
+      await server.start();
+      const answer = await pending;
+      assert.equal(answer.kind === "reply" && new TextDecoder().decode(answer.data), "done");
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it("a request made while NATS is down waits for the reconnect within the grace, then is answered", async () => {
+    const bus = monitorBus(gateway);
+    const sub = collector.subscribe(SUBJECT, {
+      queue: QUEUE,
+      callback: (_err, msg) => msg.respond(new TextEncoder().encode("done")),
+    });
+    await collector.flush();
+    try {
+      await until("connected", () => bus.connected());
+      await server.stop();
+      await until("the gateway saw the disconnect", () => !bus.connected());
+      const pending = requestCollector(gateway, bus, {
+        ...settings,
+        subject: SUBJECT,
+        payload: new TextEncoder().encode("{}"),
+      });
+      await server.start();
+      const answer = await pending;
+      assert.equal(answer.kind, "reply");
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it("answers bus-unavailable when NATS stays down longer than the grace", async () => {
     const bus = monitorBus(gateway);
     await until("connected", () => bus.connected());
