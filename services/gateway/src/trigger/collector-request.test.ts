@@ -127,7 +127,9 @@ describe("collector request over a private NATS server", { timeout: 120_000 }, (
     const bus = monitorBus(gateway);
     const sub = collector.subscribe(SUBJECT, {
       queue: QUEUE,
-      callback: (_err, msg) => msg.respond(new TextEncoder().encode("done")),
+      callback: (_err, msg) => {
+        msg.respond(new TextEncoder().encode("done"));
+      },
     });
     await collector.flush();
     try {
