@@ -69,12 +69,7 @@ describe("POST …/config-snapshot/trigger with collectors and simulated devices
       .where("id", "=", audit[0]!.actor)
       .executeTakeFirst();
     assert.equal(actor?.role, "operator", "the actor is the calling token's id");
-    assert.deepEqual(audit[0]?.detail, {
-      requestId: res.body.requestId,
-      outcome: "success",
-      changed: true,
-      snapshotId: null,
-    });
+    assert.deepEqual(audit[0]?.detail, { requestId: res.body.requestId, outcome: "success", sha256: res.body.sha256 });
   });
 
   it("409 DEVICE_LOCKED for the second of two concurrent triggers of one device", async () => {

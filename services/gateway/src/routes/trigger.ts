@@ -127,22 +127,20 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
       try {
         const outcome = await triggerDeviceBackup(
           { nc: deps.nc, bus, wire: deps.wire, db, settings },
-          { tenantId: params.tenantId, deviceId: params.deviceId },
-        );
-        if (outcome.kind !== "not-found") {
-          await recordAudit(db, auth, {
+          {
             tenantId: params.tenantId,
-            action: "config_backup_manual_trigger",
-            targetType: "device",
-            targetId: params.deviceId,
-            detail: {
-              requestId: outcome.requestId,
-              outcome: outcome.kind,
-              ...(outcome.kind === "failed" && { code: outcome.code }),
-              ...(outcome.kind === "success" && { changed: outcome.changed, snapshotId: outcome.snapshotId }),
-            },
-          });
-        }
+            deviceId: params.deviceId,
+            // The snapshot is found from the request id (`source_msg_id` `trigger:<requestId>`) or the sha256.
+            onCollected: (facts) =>
+              recordAudit(db, auth, {
+                tenantId: params.tenantId,
+                action: "config_backup_manual_trigger",
+                targetType: "device",
+                targetId: params.deviceId,
+                detail: { ...facts },
+              }),
+          },
+        );
         const answer = answerOf(outcome);
         if (scope && claimId && isReplayable(outcome)) {
           await idempotency.complete(scope, claimId, storedAnswerOf(answer));

@@ -69,20 +69,49 @@ export type TriggerOutcome =
   | { readonly kind: "bus-unavailable"; readonly requestId: string }
   | { readonly kind: "not-found" };
 
+/** What the collector answered, known before the wait for the ingestor (for the audit trail). */
+export interface CollectedFacts {
+  readonly requestId: string;
+  readonly outcome: Exclude<TriggerOutcome["kind"], "not-found">;
+  readonly code?: ErrorCode;
+  readonly sha256?: string;
+}
+
+export interface TriggerInput {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  /**
+   * Called once the collector's answer is known (not for an unknown device), and awaited before
+   * the outcome is returned; on success it runs while the ingest event is awaited, so an audit
+   * insert adds no latency.
+   */
+  readonly onCollected?: (facts: CollectedFacts) => Promise<void>;
+}
+
 /**
  * "Back up this device now": loads the device (tenant-scoped), asks one collector over core
  * NATS, and on success waits a bounded time for the ingestor's event naming the stored snapshot.
  */
-export async function triggerDeviceBackup(
-  deps: TriggerDeps,
-  input: { readonly tenantId: string; readonly deviceId: string },
-): Promise<TriggerOutcome> {
+export async function triggerDeviceBackup(deps: TriggerDeps, input: TriggerInput): Promise<TriggerOutcome> {
   const startedAt = performance.now();
   const target = await loadBackupTarget(deps.db, input.tenantId, input.deviceId);
   if (!target) return { kind: "not-found" };
   const requestId = randomUUID();
+  const settle = async (outcome: Exclude<TriggerOutcome, { kind: "success" | "not-found" }>) => {
+    await input.onCollected?.({
+      requestId,
+      outcome: outcome.kind,
+      ...(outcome.kind === "failed" && { code: outcome.code }),
+    });
+    return outcome;
+  };
   if (!target.device) {
-    return { kind: "failed", requestId, code: "DRIVER_UNKNOWN", message: "the device's driver is not supported" };
+    return settle({
+      kind: "failed",
+      requestId,
+      code: "DRIVER_UNKNOWN",
+      message: "the device's driver is not supported",
+    });
   }
   const { settings } = deps;
   const now = Date.now();
@@ -117,23 +146,25 @@ export async function triggerDeviceBackup(
     switch (answer.kind) {
       case "no-collector":
       case "bus-unavailable":
-        return { kind: answer.kind, requestId };
       case "timeout":
-        return { kind: "timeout", requestId };
+        return settle({ kind: answer.kind, requestId });
       case "reply":
         break;
     }
     const reply = decodeReply(answer.data, requestId);
     switch (reply.kind) {
       case "locked":
-        return { kind: "locked", requestId };
+        return settle({ kind: "locked", requestId });
       case "failed":
-        return { kind: "failed", requestId, code: reply.code, message: reply.message };
+        return settle({ kind: "failed", requestId, code: reply.code, message: reply.message });
       case "busy":
-        return { kind: "busy", requestId, retryAfterMs: reply.retryAfterMs };
+        return settle({ kind: "busy", requestId, retryAfterMs: reply.retryAfterMs });
       case "success": {
         const ingestStartedAt = performance.now();
-        const ingest = await storedSnapshot(deps, watch, reply.snapshotMsgId, target);
+        const [ingest] = await Promise.all([
+          storedSnapshot(deps, watch, reply.snapshotMsgId, target),
+          input.onCollected?.({ requestId, outcome: "success", sha256: reply.sha256 }),
+        ]);
         const done = performance.now();
         return {
           kind: "success",
