@@ -1,9 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { deviceSealAad } from "@netledger/platform";
 import { createWorld, freePort, type ServiceProcess, startServiceProcess, type World } from "@netledger/testkit";
 import { runBareSshPass } from "./bare-ssh-pass.js";
-import type { BenchDevice } from "./bench-world.js";
+import { type BenchDevice, benchDeviceOf } from "./bench-world.js";
 import { startCollectorHost } from "./collector-host.js";
 import { describeMachine } from "./machine.js";
 import { type SimDeviceInfo, startSimFleet } from "./sim-fleet.js";
@@ -75,50 +75,25 @@ async function api(url: string, token: string, method: string, body?: unknown) {
   return json;
 }
 
-async function insertDevices(world: World, tenantId: string, fleet: readonly SimDeviceInfo[]) {
-  const devices: BenchDevice[] = [];
-  for (const sim of fleet) {
-    const row = await world.db
-      .insertInto("devices")
-      .values({
+/** The fleet as devices of `tenantId` in PostgreSQL, as the gateway would have stored them. */
+async function insertDevices(world: World, tenantId: string, fleet: readonly SimDeviceInfo[]): Promise<BenchDevice[]> {
+  const devices = fleet.map((sim) => benchDeviceOf(world, sim, tenantId, randomUUID()));
+  await world.db
+    .insertInto("devices")
+    .values(
+      devices.map(({ deviceId, target }) => ({
+        id: deviceId,
         tenant_id: tenantId,
-        name: sim.name,
-        host: sim.host,
-        port: sim.port,
-        driver: "routeros",
-        credentials_sealed: "-",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const credentials = world.sealer.sealString(
-      JSON.stringify({ username: sim.username, password: sim.password }),
-      deviceSealAad(tenantId, row.id),
-    );
-    await world.db
-      .updateTable("devices")
-      .set({
-        credentials_sealed: credentials,
-        host_key_fingerprint: sim.hostKeyFingerprint,
-        software_version: sim.routerOsVersion,
-      })
-      .where("id", "=", row.id)
-      .execute();
-    devices.push({
-      sim,
-      tenantId,
-      deviceId: row.id,
-      target: {
-        name: sim.name,
-        host: sim.host,
-        port: sim.port,
-        driver: "routeros",
-        credentials,
-        hostKeyFingerprint: sim.hostKeyFingerprint,
-        softwareVersion: sim.routerOsVersion,
-      },
-      exportCommand: sim.majorVersion === 6 ? "/export" : "/export show-sensitive",
-    });
-  }
+        name: target.name,
+        host: target.host,
+        port: target.port,
+        driver: target.driver,
+        credentials_sealed: target.credentials,
+        host_key_fingerprint: target.hostKeyFingerprint,
+        software_version: target.softwareVersion,
+      })),
+    )
+    .execute();
   return devices;
 }
 
