@@ -1,8 +1,22 @@
 import { z } from "zod";
 import { ERROR_CODES } from "./errors.js";
 
-/** Version of the normalization rules; bump when normalized text (and so sha256) would change. */
-export const NORMALIZATION_VERSION = 1;
+/**
+ * Version of the normalization rules; bump when normalized text (and so sha256) would change.
+ * Each snapshot carries the version it was normalized with. 2: RouterOS CAPsMAN channel status
+ * comments and text printed before the export header are dropped. A consumer comparing a new
+ * snapshot with one of an older version re-normalizes the older full text (sealed, so always at
+ * hand) with the current driver before comparing hashes, so a bump makes no false version.
+ */
+export const NORMALIZATION_VERSION = 2;
+
+/**
+ * Version of the drivers' redacted projection (`DeviceDriver.redactSecrets`). The projection is
+ * derived from the sealed full text, never the identity of a version: re-derive both sides with
+ * the current rules before diffing projections of different versions. 2: value-based redaction
+ * (a secret value is masked wherever it appears) and secret-named script variables/parameters.
+ */
+export const REDACTION_VERSION = 2;
 
 export const DRIVERS = ["routeros"] as const;
 export const DriverSchema = z.enum(DRIVERS);
