@@ -2,6 +2,7 @@ import type { CommandOutput } from "@netledger/drivers";
 import ssh2 from "ssh2";
 import { BackupError, SshError } from "../errors.js";
 import { HOST_KEY_FAMILIES, hostKeyFamily, type SshAlgorithms, sshAlgorithms } from "./algorithms.js";
+import { authSequence } from "./auth-methods.js";
 import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
 import { hostKeyType, verifyHostKey } from "./host-key.js";
 import type { SshConnectOptions, SshConnector, SshExecOptions, SshSession, SshTarget } from "./ssh-session.js";
@@ -159,6 +160,10 @@ function connectSsh2(target: SshTarget, options: SshConnectOptions, algorithms: 
         privateKey: target.privateKey,
         passphrase: target.passphrase,
         tryKeyboard: target.password !== undefined,
+        authHandler: authSequence({
+          password: target.password !== undefined,
+          privateKey: target.privateKey !== undefined,
+        }) as ssh2.AuthHandlerMiddleware,
         readyTimeout: options.timeoutMs,
         keepaliveInterval: 0,
         algorithms: algorithms as ssh2.Algorithms,
