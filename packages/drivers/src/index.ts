@@ -10,6 +10,7 @@ export {
   headerVersion,
   joinContinuations,
   logicalLines,
+  lostTail,
   normalizeExport,
   sha256Hex,
   splitLines,

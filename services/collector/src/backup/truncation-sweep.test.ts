@@ -16,7 +16,8 @@ describe("truncation with exit status 0, sampled over every fixture export", () 
   it("refuses or heals at least 99 % of byte and line cuts and never refuses a whole export", async (t) => {
     const figures = await sweepTruncation(exports, {
       driver,
-      cutsPerExport: CUTS,
+      byteCuts: CUTS,
+      lineCuts: CUTS,
       model: "transient",
       previousKnown: true,
     });
@@ -32,7 +33,8 @@ describe("truncation with exit status 0, sampled over every fixture export", () 
   it("refuses nearly every cut when every read stops at its own point", async (t) => {
     const figures = await sweepTruncation(exports, {
       driver,
-      cutsPerExport: 5,
+      byteCuts: 5,
+      lineCuts: 5,
       model: "independent",
       previousKnown: true,
     });
@@ -46,7 +48,8 @@ describe("truncation with exit status 0, sampled over every fixture export", () 
   it("reads a small export once when its previous size is unknown and it is whole", async () => {
     const figures = await sweepTruncation(exports, {
       driver,
-      cutsPerExport: 0,
+      byteCuts: 0,
+      lineCuts: 0,
       model: "transient",
       previousKnown: false,
     });

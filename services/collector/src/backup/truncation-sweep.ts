@@ -1,5 +1,5 @@
 import type { DeviceTarget } from "@netledger/contracts";
-import type { CommandOutput, DeviceDriver } from "@netledger/drivers";
+import { type CommandOutput, type DeviceDriver, getDriver } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
@@ -44,9 +44,12 @@ export interface SweepFigures {
 }
 
 export interface SweepOptions {
-  readonly driver: DeviceDriver;
-  /** Cut points of each kind per export, sampled evenly; Infinity for every line boundary. */
-  readonly cutsPerExport: number;
+  /** Default: the RouterOS driver. */
+  readonly driver?: DeviceDriver;
+  /** Random byte cut points per export (never just after a line end). */
+  readonly byteCuts: number;
+  /** Random line-boundary cut points per export; Infinity for every line boundary. */
+  readonly lineCuts: number;
   readonly model: RereadModel;
   /** Whether the device's previous stored size is known (the export's own normalized size). */
   readonly previousKnown: boolean;
@@ -77,11 +80,12 @@ export async function sweepTruncation(exports: readonly Buffer[], options: Sweep
     return seed / 2_147_483_648;
   };
   const limits: BackupLimits = { ...LIMITS, secondReadMinBytes: options.secondReadMinBytes ?? 64 * 1024 };
+  const driver = options.driver ?? getDriver("routeros");
   for (const whole of exports) {
-    const wholeText = options.driver.normalize(whole.toString("utf8"));
+    const wholeText = driver.normalize(whole.toString("utf8"));
     const previous = options.previousKnown ? Buffer.byteLength(wholeText, "utf8") : undefined;
     const run = async (reads: (attempt: number) => Buffer): Promise<"refused" | "healed" | "accepted"> => {
-      const result = await collect(options.driver, reads, previous, limits).catch((err: unknown) => {
+      const result = await collect(driver, reads, previous, limits).catch((err: unknown) => {
         if (err instanceof BackupError) return null;
         throw err;
       });
@@ -91,7 +95,8 @@ export async function sweepTruncation(exports: readonly Buffer[], options: Sweep
     };
     if ((await run(() => whole)) === "refused") figures.wholeRefused++;
     for (const kind of ["byte", "line"] as const) {
-      for (const cut of cutPoints(whole, kind, options.cutsPerExport, random)) {
+      const count = kind === "byte" ? options.byteCuts : options.lineCuts;
+      for (const cut of cutPoints(whole, kind, count, random)) {
         const other = () => cutPoints(whole, kind, 1, random)[0] ?? cut;
         const reads = rereads(whole, cut, options.model, other);
         figures[kind].cuts++;
@@ -126,7 +131,7 @@ export function cutPoints(whole: Buffer, kind: CutKind, count: number, random: (
     return Array.from({ length: count }, () => ends[Math.floor(random() * ends.length)]!);
   }
   const points: number[] = [];
-  for (let tries = 0; points.length < count && tries < count * 20; tries++) {
+  for (let tries = 0; points.length < count && tries < Math.min(count, whole.length) * 20; tries++) {
     const at = start + 1 + Math.floor(random() * (whole.length - start - 1));
     if (at < whole.length && whole[at - 1] !== 0x0a && whole[at - 1] !== 0x0d) points.push(at);
   }
