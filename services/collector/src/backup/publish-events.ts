@@ -76,6 +76,7 @@ export async function publishSnapshot(
       collectedAt,
       normalizationVersion: NORMALIZATION_VERSION,
       hostKeyFingerprint: collected.hostKeyFingerprint,
+      ...(collected.hostKeyType !== null && { hostKeyType: collected.hostKeyType }),
       content,
     };
     const { ack, attempts } = await publishUntilAcked(
@@ -103,7 +104,10 @@ export async function publishSnapshot(
 export async function publishFailure(
   deps: Pick<PublishDeps, "wire" | "nc" | "js" | "publishTimeoutMs">,
   request: BackupRequest,
-  failure: Pick<BackupFailedEvent, "code" | "message" | "permanent" | "observedHostKeyFingerprint">,
+  failure: Pick<
+    BackupFailedEvent,
+    "code" | "message" | "permanent" | "observedHostKeyFingerprint" | "observedHostKeyType"
+  >,
   occurredAt: string,
 ): Promise<void> {
   const event: BackupFailedEvent = {
@@ -119,6 +123,7 @@ export async function publishFailure(
     ...(failure.observedHostKeyFingerprint !== undefined && {
       observedHostKeyFingerprint: failure.observedHostKeyFingerprint,
     }),
+    ...(failure.observedHostKeyType !== undefined && { observedHostKeyType: failure.observedHostKeyType }),
   };
   await publishUntilAcked(
     deps.nc,
