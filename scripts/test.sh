@@ -12,7 +12,7 @@ npx tsc -p tsconfig.json
 echo "== lint"
 npx biome check .
 
-mapfile -t files < <(find packages services tools testkit bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find packages services tools testkit bench deploy -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1
