@@ -1,6 +1,6 @@
 export { loadMigrateConfig, type MigrateConfig, migrateConfigSchema } from "./config.js";
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
-export { DatabaseCreateError, MigrationError, SnapshotConflictError } from "./errors.js";
+export { DatabaseCreateError, MigrationError, SnapshotConflictError, SnapshotNotFoundError } from "./errors.js";
 export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";
 export { migrateDown, migrateToLatest } from "./migrator.js";
 export * from "./schema.js";
@@ -12,3 +12,10 @@ export {
   saveSnapshot,
   transactionWithRetry,
 } from "./snapshot-versions.js";
+export {
+  diffConfigTexts,
+  diffStoredVersions,
+  type StoredVersionsDiff,
+  type StoredVersionsRef,
+  type VersionDiff,
+} from "./version-diff.js";
