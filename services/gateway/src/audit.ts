@@ -26,19 +26,28 @@ export interface AuditEntry {
 }
 
 /**
- * Records one audit event with the calling token's id as actor. Pass the transaction that made
- * the change, so the event exists exactly when the change does.
+ * Records audit events with the calling token's id as actor. Pass the transaction that made
+ * the change, so the events exist exactly when the change does.
  */
-export async function recordAudit(db: Kysely<Database>, auth: AuthContext, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto("audit_events")
-    .values({
-      tenant_id: entry.tenantId,
-      actor: auth.tokenId,
-      action: entry.action,
-      target_type: entry.targetType,
-      target_id: entry.targetId,
-      detail: entry.detail ?? {},
-    })
-    .execute();
+export async function recordAudit(
+  db: Kysely<Database>,
+  auth: AuthContext,
+  entries: AuditEntry | readonly AuditEntry[],
+): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
+  for (let i = 0; i < list.length; i += 1000) {
+    await db
+      .insertInto("audit_events")
+      .values(
+        list.slice(i, i + 1000).map((entry) => ({
+          tenant_id: entry.tenantId,
+          actor: auth.tokenId,
+          action: entry.action,
+          target_type: entry.targetType,
+          target_id: entry.targetId,
+          detail: entry.detail ?? {},
+        })),
+      )
+      .execute();
+  }
 }

@@ -27,7 +27,10 @@ export function requestLog(logger: Logger): RequestHandler {
         method: req.method,
         path: req.url.split("?")[0]?.slice(0, 256),
       }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      // pino-http hands a wrapper whose statusCode can be null; the raw response has the real one.
+      res: (res: { statusCode: number | null; raw?: { statusCode: number } }) => ({
+        status: res.raw?.statusCode ?? res.statusCode,
+      }),
     },
     customProps: (_req, res) => ({ route: (res as { locals?: { route?: string } }).locals?.route ?? "unmatched" }),
     quietReqLogger: true,

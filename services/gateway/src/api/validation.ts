@@ -33,39 +33,6 @@ export const queryTimestamp = z.iso
 /** Page size: `limit`, 1-200, default 50. */
 export const queryLimit = queryInt(1, 200, 50);
 
-/** Position in a newest-first list: the last row's time and id. Opaque to clients. */
-export interface Cursor {
-  readonly at: Date;
-  readonly id: string;
-}
-
-const CursorPayload = z.strictObject({ at: z.iso.datetime({ offset: true }), id: z.uuid() });
-
-/** Opaque cursor for the next page (base64url JSON). */
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify({ at: cursor.at.toISOString(), id: cursor.id })).toString("base64url");
-}
-
-/** `cursor` query parameter: what {@link encodeCursor} produced, else a validation error. */
-export const queryCursor = z
-  .string()
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/, { message: "must be a cursor returned by a previous page" })
-  .transform((value, ctx): Cursor => {
-    try {
-      const payload = CursorPayload.parse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-      return { at: new Date(payload.at), id: payload.id };
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be a cursor returned by a previous page" });
-      return z.NEVER;
-    }
-  });
-
-/** A page of a newest-first list; `nextCursor` is null on the last page. */
-export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-}
-
 /** Dates to RFC 3339 strings (null stays null), for response bodies. */
 export function iso(value: Date | string | null): string | null {
   if (value === null) return null;

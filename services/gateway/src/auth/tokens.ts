@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { sha256Hex } from "@netledger/drivers";
 
 /** Prefix of every NetLedger API token, so secret scanners can recognise a leaked one. */
 export const TOKEN_PREFIX = "nl_";
@@ -10,7 +11,7 @@ export function generateApiToken(): string {
 
 /** Lowercase hex sha256 of a token, what `api_tokens.token_hash` stores and lookups use. */
 export function hashApiToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return sha256Hex(token);
 }
 
 /**

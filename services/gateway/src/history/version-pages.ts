@@ -1,6 +1,6 @@
 import type { Database, RedactedAttributes } from "@netledger/db";
 import type { Kysely } from "kysely";
-import { type Cursor, encodeCursor } from "../api/validation.js";
+import { beforeCursor, type Cursor, cursorTimeOf, pageOf } from "../api/pagination.js";
 
 /** One stored configuration version, without its content. */
 export interface VersionSummary {
@@ -65,6 +65,7 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
   let query = db
     .selectFrom("config_snapshots")
     .select(["id", "seq", "sha256", "size_bytes", "collected_at", "last_seen_at", "software_version"])
+    .select(cursorTimeOf("collected_at").as("cursor_at"))
     .where("tenant_id", "=", page.tenantId)
     .where("device_id", "=", page.deviceId)
     .orderBy("seq", "desc")
@@ -79,10 +80,11 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
       .where("device_id", "=", page.deviceId)
       .where("id", "=", cursor.id)
       .executeTakeFirst();
-    query = at ? query.where("seq", "<", at.seq) : query.where("collected_at", "<", cursor.at);
+    query = at ? query.where("seq", "<", at.seq) : query.where(beforeCursor(cursor, "collected_at"));
   }
-  const rows = await query.execute();
-  const items = rows.slice(0, page.limit).map(
+  return pageOf(
+    await query.execute(),
+    page.limit,
     (row): VersionSummary => ({
       snapshotId: row.id,
       seq: row.seq,
@@ -93,12 +95,6 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
       softwareVersion: row.software_version,
     }),
   );
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > page.limit && last ? encodeCursor({ at: new Date(last.collectedAt), id: last.snapshotId }) : null,
-  };
 }
 
 /**

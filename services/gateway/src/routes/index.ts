@@ -1,6 +1,9 @@
 import type { Api } from "../api/route.js";
 import type { GatewayDeps } from "../app.js";
+import { registerAuditEventRoutes } from "./audit-events.js";
 import { registerBackupRoutes } from "./backups.js";
+import { registerDeviceImportRoutes } from "./device-import.js";
+import { registerDeviceRoutes } from "./devices.js";
 import { registerHealthRoutes } from "./health.js";
 import { registerHistoryRoutes } from "./history.js";
 import { registerTenantRoutes } from "./tenants.js";
@@ -15,6 +18,9 @@ const REGISTRARS: readonly RouteRegistrar[] = [
   registerHealthRoutes,
   registerTenantRoutes,
   registerTokenRoutes,
+  registerDeviceRoutes,
+  registerDeviceImportRoutes,
+  registerAuditEventRoutes,
   registerTriggerRoutes,
   registerBackupRoutes,
   registerHistoryRoutes,
