@@ -86,7 +86,10 @@ export interface DevicesTable {
   blocked_at: Nullable<Date>;
   /** Host key a collector saw instead of the pinned one (`SSH_HOSTKEY_MISMATCH`), for an admin to review. */
   observed_host_key_fingerprint: Nullable<string>;
+  /** Start of the device's next regular backup slot; the scheduler moves it when it enqueues a slot. */
   next_due_at: DefaultTimestamp;
+  /** Slot of the last job the scheduler enqueued (regular or retry after a failure). */
+  last_scheduled_slot_at: Nullable<Date>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }

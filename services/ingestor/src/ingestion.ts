@@ -32,33 +32,43 @@ const NANOS_PER_MS = 1_000_000;
 const PUBLISH_TIMEOUT_MS = 10_000;
 
 /**
- * Starts the two durable consumers of the ingestor (snapshots; backup-failed events) and the
- * sweep of orphaned blobs and old receipts. Streams must exist (`ensureStreams`).
+ * What the message handlers share: durable consumers ensured (with `INGEST_ACK_WAIT_MS`), the
+ * snapshot blob bucket opened, metrics registered on `deps.registry`.
  */
-export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
+export async function createIngestContext(deps: IngestionDeps): Promise<IngestContext> {
   const { config, wire, nc, db, logger } = deps;
-  await ensureConsumer(nc, wire.streams.snapshots.name, wire.consumers.ingestorSnapshots);
-  await ensureConsumer(nc, wire.streams.events.name, wire.consumers.ingestorEvents);
-  const js = jetstream(nc);
+  const ack_wait = config.INGEST_ACK_WAIT_MS * NANOS_PER_MS;
+  await ensureConsumer(nc, wire.streams.snapshots.name, { ...wire.consumers.ingestorSnapshots, ack_wait });
+  await ensureConsumer(nc, wire.streams.events.name, { ...wire.consumers.ingestorEvents, ack_wait });
   const blobs = await openSnapshotBlobs(nc, wire);
   const retry = { baseMs: config.INGEST_RETRY_BASE_MS, maxMs: config.INGEST_RETRY_MAX_MS };
-  const gate = createDatabaseGate({ probe: () => sql`select 1`.execute(db), retry, logger });
-  const ctx: IngestContext = {
+  return {
     db,
-    js,
+    js: jetstream(nc),
     wire,
     sealer: createSealer(config.NETLEDGER_SEAL_KEYS),
     blobs: {
       getBlob: (name) => blobs.getBlob(name),
       putBlob: (meta, data) => blobs.putBlob(meta, data),
       delete: (name) => blobs.delete(name),
+      list: () => blobs.list(),
     },
     logger,
     metrics: createIngestorMetrics(deps.registry),
     retry,
     publishTimeoutMs: PUBLISH_TIMEOUT_MS,
-    gate,
+    gate: createDatabaseGate({ probe: () => sql`select 1`.execute(db), retry, logger }),
   };
+}
+
+/**
+ * Starts the two durable consumers of the ingestor (snapshots; backup-failed events) and the
+ * sweep of orphaned blobs and old receipts. Streams must exist (`ensureStreams`).
+ */
+export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
+  const { config, wire, db, logger } = deps;
+  const ctx = await createIngestContext(deps);
+  const { js, gate } = ctx;
   const loops = await Promise.all([
     startConsumerLoop({
       js,
@@ -82,7 +92,7 @@ export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
   const { max_age = 0, duplicate_window = 0 } = wire.streams.snapshots;
   const housekeeping = startHousekeeping({
     db,
-    blobs,
+    blobs: ctx.blobs,
     horizonMs: (max_age + duplicate_window) / NANOS_PER_MS,
     intervalMs: config.INGEST_SWEEP_INTERVAL_MS,
     logger,

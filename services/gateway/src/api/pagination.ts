@@ -36,6 +36,11 @@ export const queryCursor = z
     }
   });
 
+/** The opaque `nextCursor` string of a position. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify({ at: cursor.at, id: cursor.id })).toString("base64url");
+}
+
 /** `column` as UTC text with microseconds; select it `.as("cursor_at")` for {@link pageOf}. */
 export function cursorTimeOf(column: string): RawBuilder<string> {
   return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -55,9 +60,7 @@ export function pageOf<R extends { id: string; cursor_at: string }, T>(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const nextCursor =
-    rows.length > limit && last !== undefined
-      ? Buffer.from(JSON.stringify({ at: last.cursor_at, id: last.id })).toString("base64url")
-      : null;
+    rows.length > limit && last !== undefined ? encodeCursor({ at: last.cursor_at, id: last.id }) : null;
   return { items: page.map(view), nextCursor };
 }
 

@@ -3,13 +3,12 @@ import type { Wire } from "@netledger/contracts";
 import type { Database } from "@netledger/db";
 import type { Logger, Sealer, SnapshotBlobStore } from "@netledger/platform";
 import type { Kysely } from "kysely";
+import type { SweepableBlobStore } from "../blobs/sweep.js";
 import type { IngestorMetrics } from "../metrics.js";
 import type { DatabaseGate } from "./database-gate.js";
 
 /** The object store as the ingestor uses it: read a snapshot's blob, delete it once stored. */
-export interface IngestBlobStore extends SnapshotBlobStore {
-  delete(name: string): Promise<unknown>;
-}
+export interface IngestBlobStore extends SnapshotBlobStore, SweepableBlobStore {}
 
 /** Back-off of nak'ed messages: base, 2×base, ... up to max, by delivery count. */
 export interface RetryPolicy {
