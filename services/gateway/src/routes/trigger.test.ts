@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type ErrorCode, TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
-import type { FailureMode } from "@netledger/device-sim";
-import type { World } from "@netledger/testkit";
+import type { FailureMode, SimDevice } from "@netledger/device-sim";
+import { until, type World } from "@netledger/testkit";
 import { type FlowHarness, startFlowHarness } from "../backup-flow-harness.js";
 import type { TestGateway } from "../test-harness.js";
+import { loadBackupTarget } from "../trigger/device-target.js";
 
 const triggerPath = (tenantId: string, deviceId: string) =>
   `/api/tenants/${tenantId}/devices/${deviceId}/config-snapshot/trigger`;
@@ -201,11 +202,11 @@ describe("POST …/config-snapshot/trigger with collectors and simulated devices
   });
 });
 
-describe("POST …/config-snapshot/trigger without collectors", { timeout: 60_000 }, () => {
+describe("POST …/config-snapshot/trigger without collectors, then with a full one", { timeout: 60_000 }, () => {
   let h: FlowHarness;
   let gw: TestGateway;
   before(async () => {
-    h = await startFlowHarness({ fleet: { count: 1 } });
+    h = await startFlowHarness({ fleet: { count: 3 } });
     gw = await h.gateway();
   });
   after(() => h?.close());
@@ -237,6 +238,43 @@ describe("POST …/config-snapshot/trigger without collectors", { timeout: 60_00
       assert.equal(h.fleet.devices[0]!.stats.sessions, 0);
     } finally {
       busy.unsubscribe();
+    }
+  });
+
+  it("503 COLLECTOR_BUSY from a real collector whose one session and one queue place are taken", async () => {
+    await h.collector({
+      env: { COLLECTOR_CONCURRENCY: "1", COLLECTOR_TRIGGER_QUEUE_MAX: "1", SSH_COMMAND_TIMEOUT_MS: "3000" },
+    });
+    const tenantId = await gw.createTenant();
+    const operator = await gw.createToken(tenantId, "operator");
+    const [hanging, waiting, third] = h.fleet.devices as [SimDevice, SimDevice, SimDevice];
+    const [a, b, c] = await Promise.all([hanging, waiting, third].map((sim) => h.addDevice(tenantId, sim)));
+    await hanging.setFailure("hang");
+    try {
+      const first = gw.request("POST", triggerPath(tenantId, a!.id), { token: operator });
+      await until("the one session is taken", () => hanging.stats.sessions > 0);
+      // The gateway shares this connection: the waiting request reaches the collector before the next trigger.
+      const target = await loadBackupTarget(h.world.db, tenantId, b!.id);
+      const queued = h.world.nc.request(
+        h.world.wire.subjects.trigger,
+        TriggerRequestCodec.encode({
+          requestId: randomUUID(),
+          tenantId,
+          deviceId: b!.id,
+          device: target!.device!,
+          requestedAt: new Date().toISOString(),
+        }),
+        { timeout: 30_000 },
+      );
+      const res = await gw.request("POST", triggerPath(tenantId, c!.id), { token: operator });
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.code, "COLLECTOR_BUSY");
+      assert.ok(Number(res.headers.get("retry-after")) >= 1);
+      assert.equal(third.stats.sessions, 0, "nothing started for the busy answer");
+      assert.equal((await first).status, 502, "the hanging device times out");
+      assert.equal(TriggerReplyCodec.decode((await queued).data).kind, "success", "the waiting one ran next");
+    } finally {
+      await hanging.setFailure(null);
     }
   });
 });
