@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
 /** Repository root (build context of the Dockerfile). */
-export const repoRoot = new URL("../../", import.meta.url).pathname;
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface DockerResult {
   readonly code: number;
