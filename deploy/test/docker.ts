@@ -55,3 +55,13 @@ export function runScript(script: string): Promise<string> {
     });
   });
 }
+
+/** Whether `name` is an executable on PATH. */
+export async function hasCommand(name: string): Promise<boolean> {
+  try {
+    await run("sh", ["-c", `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
