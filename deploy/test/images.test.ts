@@ -17,6 +17,7 @@ import { dropDatabase, withDatabaseName } from "@netledger/db";
 import { type Fleet, startFleet } from "@netledger/device-sim";
 import { deviceSealAad } from "@netledger/platform";
 import { createWorld, freePort, TEST_STREAM_MAX_BYTES, type World } from "@netledger/testkit";
+import { type FleetDevice, seedFleet } from "../../services/ingestor/src/testing/messages.js";
 import { docker, engineUnavailable, hasCommand, repoRoot, runScript } from "./docker.js";
 
 const IMAGE = "netledger:test";
@@ -158,18 +159,18 @@ describe("container image", { skip, timeout: BUILD_TIMEOUT_MS + 5 * 60_000 }, ()
     }
   });
 
-  test("gateway, collector and ingestor become ready, back up a device, and stop with exit 0", async () => {
+  test("gateway, collector and ingestor become ready, back up and store a device's config, and stop with exit 0", async () => {
     const gateway = await start("gateway", { ...serviceEnv, GATEWAY_PORT: String(await freePort()) });
     const collector = await start("collector", serviceEnv);
-    const ingestor = await start("ingestor", serviceEnv);
+    // No scheduled jobs: the one backup here is the trigger below.
+    const ingestor = await start("ingestor", { ...serviceEnv, SCHEDULER_ENABLED: "false" });
     for (const c of [gateway, collector, ingestor]) {
       const checks = (await waitReady(c.name, c.port)) as Record<string, boolean>;
       assert.ok(Object.values(checks).every(Boolean), `${c.name}: ${JSON.stringify(checks)}`);
     }
 
     const sim = fleet.devices[0]!;
-    const tenantId = randomUUID();
-    const deviceId = randomUUID();
+    const [{ tenantId, deviceId }] = (await seedFleet(world.db, 1)) as [FleetDevice];
     const credentials = world.sealer.sealString(
       JSON.stringify({ username: sim.username, password: sim.password }),
       deviceSealAad(tenantId, deviceId),
@@ -199,6 +200,19 @@ describe("container image", { skip, timeout: BUILD_TIMEOUT_MS + 5 * 60_000 }, ()
     assert.ok(stored, "the snapshot is in the world's snapshots stream");
     const event = SnapshotEventCodec.decode(stored.data);
     assert.equal(reply.kind === "success" && event.sha256, reply.sha256);
+    // ... and the ingestor container stores it in the world's database.
+    for (;;) {
+      const row = await world.db
+        .selectFrom("config_snapshots")
+        .select("sha256")
+        .where("device_id", "=", deviceId)
+        .executeTakeFirst();
+      if (row) {
+        assert.equal(row.sha256, event.sha256);
+        break;
+      }
+      await delay(200);
+    }
 
     for (const [service, c] of [
       ["gateway", gateway],
