@@ -19,6 +19,7 @@ export {
   startOpenSshServer,
 } from "./openssh-server.js";
 export { startPostgres } from "./postgres-server.js";
+export { type RealExports, type RouterOsFixture, realRouterOsExports } from "./real-exports.js";
 export { deleteKeysWithPrefix } from "./redis-keys.js";
 export { startRedisMasters, startRedisServer } from "./redis-server.js";
 export { type ServiceProcess, startServiceProcess } from "./service-process.js";

@@ -1,3 +1,4 @@
+import { diffEntities } from "./changes/diff-entities.js";
 import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
@@ -22,5 +23,8 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     normalize: (text: string) => normalizeExport(text, format),
     softwareVersion: (text: string) => headerVersion(splitLines(text), format),
     redactSecrets: definition.redactSecrets,
+    redact: definition.redactSecrets,
+    structuredChanges: (beforeFull: string, afterFull: string) =>
+      diffEntities(definition.parseEntities(beforeFull), definition.parseEntities(afterFull)),
   } satisfies DeviceDriver);
 }

@@ -30,9 +30,12 @@ export { openSnapshotBlobs, SNAPSHOT_BLOB_TTL_MS } from "./snapshot-blobs.js";
 export {
   deviceSealAad,
   type OpenSnapshotContentOptions,
+  openSealedText,
   openSnapshotContent,
+  readSealedSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
   sealSnapshotContent,
+  sealText,
 } from "./snapshot-content.js";
 export { wireConfigShape, wireFromConfig } from "./wire-config.js";

@@ -1,3 +1,4 @@
+import type { Database } from "@netledger/db";
 import {
   connectNats,
   createDatabase,
@@ -11,8 +12,9 @@ import {
 } from "@netledger/platform";
 import { sql } from "kysely";
 import { loadIngestorConfig } from "./config.js";
+import { startIngestion } from "./ingestion.js";
 
-// Wiring only: persisting snapshots, diffs, retention and scheduling arrive with the ingestor issue.
+// Wiring only.
 const config = loadIngestorConfig();
 const logger = createLogger({ name: "ingestor", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("ingestor");
@@ -20,8 +22,14 @@ const wire = wireFromConfig(config);
 
 const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
 await ensureStreams(nc, wire);
-const db = createDatabase({ url: config.DATABASE_URL, logger, applicationName: "netledger-ingestor" });
+const db = createDatabase<Database>({
+  url: config.DATABASE_URL,
+  max: config.INGEST_CONCURRENCY + 2,
+  logger,
+  applicationName: "netledger-ingestor",
+});
 await waitForDatabase(db, { attempts: 10, logger });
+const ingestion = await startIngestion({ config, wire, nc, db, logger, registry });
 
 const ops = await startOpsServer({
   port: config.OPS_PORT,
@@ -39,7 +47,9 @@ logger.info({ opsPort: ops.port, namespace: wire.namespace }, "ingestor started"
 
 onShutdown({
   logger,
+  timeoutMs: config.INGEST_SHUTDOWN_GRACE_MS + 5_000,
   steps: [
+    { name: "stop ingesting", run: () => ingestion.stop() },
     { name: "close ops server", run: () => ops.close() },
     { name: "drain NATS", run: () => nc.drain() },
     { name: "close database pool", run: () => db.destroy() },

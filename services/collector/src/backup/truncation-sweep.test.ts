@@ -1,18 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultFixturesDir, loadFixtures } from "@netledger/device-sim";
+import { loadFixtures } from "@netledger/device-sim";
 import { getDriver } from "@netledger/drivers";
+import { realRouterOsExports } from "@netledger/testkit";
 import { type CutTally, sweepTruncation } from "./truncation-sweep.js";
 
 const driver = getDriver("routeros");
-const exports = (await loadFixtures(defaultFixturesDir(), Number.MAX_SAFE_INTEGER)).map((f) => Buffer.from(f.text));
+const real = realRouterOsExports();
+/** As fixture devices send them (a file that lost its final line end gets it back). */
+const exports =
+  real.dir === null ? [] : (await loadFixtures(real.dir, Number.MAX_SAFE_INTEGER)).map((f) => Buffer.from(f.text));
 const CUTS = 15;
 
 function refusedOrHealed(t: CutTally): number {
   return (t.refused + t.healed) / t.cuts;
 }
 
-describe("truncation with exit status 0, sampled over every fixture export", () => {
+describe("truncation with exit status 0, sampled over every fixture export", { skip: real.skip }, () => {
   it("refuses or heals at least 99 % of byte and line cuts and never refuses a whole export", async (t) => {
     const figures = await sweepTruncation(exports, {
       driver,
