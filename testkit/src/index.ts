@@ -23,4 +23,5 @@ export { type RealExports, type RouterOsFixture, realRouterOsExports } from "./r
 export { deleteKeysWithPrefix } from "./redis-keys.js";
 export { startRedisMasters, startRedisServer } from "./redis-server.js";
 export { type ServiceProcess, startServiceProcess } from "./service-process.js";
+export { until } from "./until.js";
 export { createWorld, TEST_STREAM_MAX_BYTES, type World, type WorldOptions } from "./world.js";

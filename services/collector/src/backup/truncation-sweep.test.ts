@@ -6,17 +6,18 @@ import { realRouterOsExports } from "@netledger/testkit";
 import { type CutTally, sweepTruncation } from "./truncation-sweep.js";
 
 const driver = getDriver("routeros");
-const real = realRouterOsExports();
-/** As fixture devices send them (a file that lost its final line end gets it back). */
+const REAL_EXPORTS = realRouterOsExports();
 const exports =
-  real.dir === null ? [] : (await loadFixtures(real.dir, Number.MAX_SAFE_INTEGER)).map((f) => Buffer.from(f.text));
+  REAL_EXPORTS.dir === null
+    ? []
+    : (await loadFixtures(REAL_EXPORTS.dir, Number.MAX_SAFE_INTEGER)).map((f) => Buffer.from(f.text));
 const CUTS = 15;
 
 function refusedOrHealed(t: CutTally): number {
   return (t.refused + t.healed) / t.cuts;
 }
 
-describe("truncation with exit status 0, sampled over every fixture export", { skip: real.skip }, () => {
+describe("truncation with exit status 0, sampled over every fixture export", { skip: REAL_EXPORTS.skip }, () => {
   it("refuses or heals at least 99 % of byte and line cuts and never refuses a whole export", async (t) => {
     const figures = await sweepTruncation(exports, {
       driver,
