@@ -26,8 +26,9 @@ const CONSUMER = "snapshots";
 
 /**
  * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
- * decode → (receipt? announce again, ack) → open content → check sha256 → one transaction
- * (ingestSnapshot) → announce the IngestedEvent → delete the object-store blob → ack.
+ * decode → open content → check sha256 → one transaction (ingestSnapshot; a message with a
+ * receipt changes nothing and announces again what it announced) → announce the IngestedEvent
+ * → delete the object-store blob → ack.
  * Bad input (schema, subject, sha256, content, unknown device) is dead-lettered; a database or
  * NATS outage naks with back-off. Never throws.
  */
