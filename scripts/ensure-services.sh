@@ -35,3 +35,6 @@ if answers 5432; then echo "== PostgreSQL answers on 5432"; else
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   wait_for 5432 PostgreSQL && echo "== PostgreSQL started"
 fi
+
+# Not a service: the collector's tests start private sshd instances from it (CI=true requires it).
+bash "$here/install-server.sh" openssh-server && echo "== sshd installed"

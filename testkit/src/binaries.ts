@@ -9,6 +9,7 @@ const APT_PACKAGES: Record<string, string> = {
   "redis-server": "redis-server",
   initdb: "postgresql",
   postgres: "postgresql",
+  sshd: "openssh-server",
 };
 
 const POSTGRES_LIB = "/usr/lib/postgresql";

@@ -78,6 +78,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Co
     commandTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
     commandDeadlineMs: config.SSH_COMMAND_DEADLINE_MS,
     exportMaxBytes: config.EXPORT_MAX_BYTES,
+    secondReadMinBytes: config.EXPORT_SECOND_READ_MIN_BYTES,
     publishTimeoutMs: config.COLLECTOR_PUBLISH_TIMEOUT_MS,
   };
   const backup = createBackupPipeline({
@@ -91,7 +92,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Co
       ttlMs: config.LOCK_TTL_MS,
       onError: (what, err) => logger.warn({ err, what }, "device lock maintenance failed"),
     }),
-    ssh: options.ssh ?? createSsh2Connector(),
+    ssh: options.ssh ?? createSsh2Connector({ legacyKex: config.SSH_LEGACY_KEX }),
     getDriver: options.getDriver ?? getDriver,
     limits,
     logger,

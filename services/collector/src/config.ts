@@ -17,6 +17,9 @@ const defaultAckWaitMs = createWire().consumers.collectorJobs.ack_wait / 1_000_0
  * - SSH_COMMAND_TIMEOUT_MS: longest silence from a device during a command (default 30 s).
  * - SSH_COMMAND_DEADLINE_MS: longest one command may take in all (default 10 min).
  * - EXPORT_MAX_BYTES: raw export size cap (default 32 MiB).
+ * - EXPORT_SECOND_READ_MIN_BYTES: normalized exports this large are read twice (default 64 KiB).
+ * - SSH_LEGACY_KEX: offer diffie-hellman-group14-sha1 / group-exchange-sha1 after the modern
+ *   key exchange methods, for old devices (default true).
  * - LOCK_TTL_MS: device lock lifetime, extended every third of it while a backup runs (default 30 s).
  * - COLLECTOR_ACK_WAIT_MS: ack_wait of the shared jobs consumer (default from contracts).
  * - COLLECTOR_RETRY_BASE_MS / COLLECTOR_RETRY_MAX_MS: back-off of failed jobs (nak delay).
@@ -39,6 +42,8 @@ export const CollectorConfigSchema = z
     SSH_COMMAND_TIMEOUT_MS: env.durationMs(30_000),
     SSH_COMMAND_DEADLINE_MS: env.durationMs(600_000),
     EXPORT_MAX_BYTES: env.positiveInt(32 * MiB),
+    EXPORT_SECOND_READ_MIN_BYTES: env.byteSize(64 * 1024),
+    SSH_LEGACY_KEX: env.bool(true),
     LOCK_TTL_MS: env.durationMs(30_000),
     COLLECTOR_ACK_WAIT_MS: env.durationMs(defaultAckWaitMs),
     COLLECTOR_RETRY_BASE_MS: env.durationMs(5_000),

@@ -1,6 +1,8 @@
 import { createWire } from "@netledger/contracts";
 import { env, parseConfig, wireConfigShape } from "@netledger/platform";
 import { z } from "zod";
+import { retentionConfigShape } from "./retention/retention-config.js";
+import { schedulerConfigShape } from "./scheduler/scheduler-config.js";
 
 const defaultAckWaitMs = createWire().consumers.ingestorSnapshots.ack_wait / 1_000_000;
 
@@ -25,6 +27,9 @@ export const ingestorConfigSchema = z.object({
   INGEST_SWEEP_INTERVAL_MS: env.durationMs(3_600_000),
   /** Time messages being ingested get to finish on SIGTERM. */
   INGEST_SHUTDOWN_GRACE_MS: env.durationMs(15_000),
+  // Scheduler and retention (scheduler/, retention/), run by the leader only.
+  ...schedulerConfigShape,
+  ...retentionConfigShape,
 });
 
 export type IngestorConfig = z.infer<typeof ingestorConfigSchema>;

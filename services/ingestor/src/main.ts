@@ -1,3 +1,4 @@
+import { jetstream } from "@nats-io/jetstream";
 import type { Database } from "@netledger/db";
 import {
   connectNats,
@@ -13,6 +14,7 @@ import {
 import { sql } from "kysely";
 import { loadIngestorConfig } from "./config.js";
 import { startIngestion } from "./ingestion.js";
+import { createIngestorLeaderDuties } from "./scheduler/start-leader-duties.js";
 
 // Wiring only.
 const config = loadIngestorConfig();
@@ -43,12 +45,17 @@ const ops = await startOpsServer({
     },
   },
 });
+const leaderDuties = config.SCHEDULER_ENABLED
+  ? createIngestorLeaderDuties({ config, db, js: jetstream(nc), wire, logger, registry })
+  : undefined;
+leaderDuties?.start();
 logger.info({ opsPort: ops.port, namespace: wire.namespace }, "ingestor started");
 
 onShutdown({
   logger,
   timeoutMs: config.INGEST_SHUTDOWN_GRACE_MS + 5_000,
   steps: [
+    { name: "stop scheduler and retention", run: async () => leaderDuties?.stop() },
     { name: "stop ingesting", run: () => ingestion.stop() },
     { name: "close ops server", run: () => ops.close() },
     { name: "drain NATS", run: () => nc.drain() },

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { hashApiToken } from "@netledger/gateway";
 import { createWorld, deleteKeysWithPrefix, type World } from "@netledger/testkit";
-import { sha256Hex } from "./seed.js";
 
 /**
  * `npm start -- --once` end to end, in a world of its own on the shared servers: its own wire
@@ -52,6 +52,7 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
       ...world.env(), // servers, namespace, small stream sizes
       NETLEDGER_STATE_DIR: stateDir,
       NETLEDGER_OPS_PORT_BASE: "0",
+      NETLEDGER_GATEWAY_PORT: "0",
       NETLEDGER_SIM_DEVICES: "6",
       NETLEDGER_PRIVATE_SERVERS: "false",
     };
@@ -78,7 +79,14 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
       .select(["token_hash", "role"])
       .where("revoked_at", "is", null)
       .execute();
-    assert.deepEqual(stored, [{ token_hash: sha256Hex(token), role: "admin" }]);
+    assert.deepEqual(stored, [{ token_hash: hashApiToken(token), role: "admin" }]);
+    const demo = JSON.parse(await readFile(join(stateDir, "demo.json"), "utf8"));
+    assert.deepEqual(Object.keys(demo).sort(), ["gatewayUrl", "tenantId", "token"]);
+    assert.equal(demo.token, token);
+    assert.match(
+      first.output,
+      /curl -X POST -H "\$AUTH" http:\/\/127\.0\.0\.1:\d+\/api\/tenants\/[0-9a-f-]{36}\/devices\/[0-9a-f-]{36}\/config-snapshot\/trigger/,
+    );
     const devices = await world.db
       .selectFrom("devices")
       .select(["id", "name", "credentials_sealed"])
@@ -98,6 +106,8 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
     assert.match(second.output, /Seal keys: reused from/);
     assert.match(second.output, /schema up to date/);
     assert.doesNotMatch(second.output, /nl_[A-Za-z0-9_-]{43}/, "the token is printed only when created");
+    const demoAgain = JSON.parse(await readFile(join(stateDir, "demo.json"), "utf8"));
+    assert.equal(demoAgain.token, token, "a restart writes the same, still working token");
     const again = await world.db.selectFrom("devices").select(["id", "name"]).orderBy("name").execute();
     assert.deepEqual(
       again,

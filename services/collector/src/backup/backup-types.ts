@@ -26,6 +26,7 @@ export type BackupOutcome =
       readonly bytes: number;
       readonly collectedAt: string;
       readonly hostKeyFingerprint: string;
+      readonly hostKeyType?: string | null | undefined;
       readonly softwareVersion: string | null;
       /** JetStream already held this msg id (a redelivered job or retried trigger). */
       readonly duplicate: boolean;
@@ -39,6 +40,7 @@ export type BackupOutcome =
       readonly message: string;
       readonly permanent: boolean;
       readonly observedHostKeyFingerprint?: string | undefined;
+      readonly observedHostKeyType?: string | undefined;
       readonly timings: PhaseTimings;
     };
 
@@ -53,5 +55,7 @@ export interface BackupLimits {
   /** Hard cap on one command, however steadily a slow device trickles output. */
   readonly commandDeadlineMs: number;
   readonly exportMaxBytes: number;
+  /** A normalized export at least this large is read twice (see `second-read.ts`). */
+  readonly secondReadMinBytes: number;
   readonly publishTimeoutMs: number;
 }

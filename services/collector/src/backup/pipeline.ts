@@ -96,9 +96,8 @@ async function run(
       credentials,
       limits: deps.limits,
       signal,
+      timings,
     });
-    timings.connectMs = collected.connectMs;
-    timings.exportMs = collected.exportMs;
     const collectedAt = now().toISOString();
     const publishStart = performance.now();
     const { duplicate } = await publishSnapshot(
@@ -117,6 +116,7 @@ async function run(
       bytes: collected.bytes,
       collectedAt,
       hostKeyFingerprint: collected.hostKeyFingerprint,
+      hostKeyType: collected.hostKeyType,
       softwareVersion: collected.softwareVersion,
       duplicate,
       timings: { ...timings },
@@ -135,13 +135,14 @@ async function fail(
   if (err instanceof DeviceLockedError) return { kind: "locked", timings };
   const error = toBackupError(err);
   if (error.code === "INTERNAL") log.error({ err }, "unexpected error in backup pipeline");
-  const observedHostKeyFingerprint = error instanceof SshError ? error.observedHostKeyFingerprint : undefined;
+  const observed = error instanceof SshError ? error : undefined;
   const outcome = {
     kind: "failed" as const,
     code: error.code,
     message: error.message,
     permanent: isPermanentError(error.code),
-    observedHostKeyFingerprint,
+    observedHostKeyFingerprint: observed?.observedHostKeyFingerprint,
+    observedHostKeyType: observed?.observedHostKeyType,
     timings,
   };
   try {

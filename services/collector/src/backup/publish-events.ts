@@ -63,6 +63,7 @@ export async function publishSnapshot(
       collectedAt,
       normalizationVersion: NORMALIZATION_VERSION,
       hostKeyFingerprint: collected.hostKeyFingerprint,
+      ...(collected.hostKeyType !== null && { hostKeyType: collected.hostKeyType }),
       content,
     };
     const ack = await deps.js.publish(
@@ -87,7 +88,10 @@ export async function publishSnapshot(
 export async function publishFailure(
   deps: Pick<PublishDeps, "wire" | "js" | "publishTimeoutMs">,
   request: BackupRequest,
-  failure: Pick<BackupFailedEvent, "code" | "message" | "permanent" | "observedHostKeyFingerprint">,
+  failure: Pick<
+    BackupFailedEvent,
+    "code" | "message" | "permanent" | "observedHostKeyFingerprint" | "observedHostKeyType"
+  >,
   occurredAt: string,
 ): Promise<void> {
   const event: BackupFailedEvent = {
@@ -103,6 +107,7 @@ export async function publishFailure(
     ...(failure.observedHostKeyFingerprint !== undefined && {
       observedHostKeyFingerprint: failure.observedHostKeyFingerprint,
     }),
+    ...(failure.observedHostKeyType !== undefined && { observedHostKeyType: failure.observedHostKeyType }),
   };
   await deps.js.publish(
     deps.wire.subjects.backupFailed(request.tenantId, request.deviceId),
