@@ -57,7 +57,9 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
         const late = await findReceipt(ctx.db, CONSUMER, event.msgId);
         if (late) return await finish(ctx, msg, event, { kind: "duplicate", event: receiptEvent(late.ingestedEvent) });
       }
-      if (err instanceof SealError || err instanceof SnapshotContentError) {
+      // A key missing from our ring is our configuration, not bad input: keep the message until it is fixed.
+      const ours = err instanceof SealError && err.code === "SEAL_UNKNOWN_KEY";
+      if ((err instanceof SealError && !ours) || err instanceof SnapshotContentError) {
         return deadLetter(ctx, msg, CONSUMER, "content", err.code);
       }
       throw err;
