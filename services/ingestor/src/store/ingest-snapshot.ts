@@ -78,49 +78,48 @@ export async function ingestSnapshot(
   if (saved.kind === "duplicate") return { kind: "duplicate", event: null };
 
   const target = { tenantId: event.tenantId, targetType: "snapshot" as const, targetId: saved.snapshot.id };
-  const audits: IngestAudit[] = [];
-  let counts = NO_CHANGES;
-  if (saved.kind === "stored") {
-    audits.push({
-      ...target,
-      action: "config_snapshot_created",
-      detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
-    });
-    if (saved.previous) {
-      const previous = await trx
-        .selectFrom("config_snapshots")
-        .select("content_sealed")
-        .where("id", "=", saved.previous.id)
-        .executeTakeFirstOrThrow();
-      const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
-      const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
-      const diffId = await storeDiff(trx, sealer, {
-        tenantId: event.tenantId,
-        deviceId: event.deviceId,
-        fromSnapshotId: saved.previous.id,
-        toSnapshotId: saved.snapshot.id,
-        diff,
-      });
-      counts = countChanges(diff.changes);
-      audits.push({
-        tenantId: event.tenantId,
-        action: "config_diff_generated",
-        targetType: "diff",
-        targetId: diffId,
-        detail: {
-          fromSeq: saved.previous.seq,
-          toSeq: saved.snapshot.seq,
-          addedLines: diff.added,
-          removedLines: diff.removed,
-          changes: { ...counts },
+  const audits: [IngestAudit, ...IngestAudit[]] = [
+    saved.kind === "stored"
+      ? {
+          ...target,
+          action: "config_snapshot_created",
+          detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
+        }
+      : {
+          ...target,
+          action: "config_snapshot_skipped_duplicate",
+          detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
         },
-      });
-    }
-  } else {
+  ];
+  let counts = NO_CHANGES;
+  if (saved.kind === "stored" && saved.previous) {
+    const previous = await trx
+      .selectFrom("config_snapshots")
+      .select("content_sealed")
+      .where("id", "=", saved.previous.id)
+      .executeTakeFirstOrThrow();
+    const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
+    const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
+    const diffId = await storeDiff(trx, sealer, {
+      tenantId: event.tenantId,
+      deviceId: event.deviceId,
+      fromSnapshotId: saved.previous.id,
+      toSnapshotId: saved.snapshot.id,
+      diff,
+    });
+    counts = countChanges(diff.changes);
     audits.push({
-      ...target,
-      action: "config_snapshot_skipped_duplicate",
-      detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
+      tenantId: event.tenantId,
+      action: "config_diff_generated",
+      targetType: "diff",
+      targetId: diffId,
+      detail: {
+        fromSeq: saved.previous.seq,
+        toSeq: saved.snapshot.seq,
+        addedLines: diff.added,
+        removedLines: diff.removed,
+        changes: { ...counts },
+      },
     });
   }
 
@@ -147,10 +146,8 @@ export async function ingestSnapshot(
     changes: counts,
     ingestedAt: new Date().toISOString(),
   };
-  const [first, ...rest] = audits;
-  if (!first) throw new Error("unreachable: a stored or unchanged snapshot always has an audit row");
   await writeMessageRecords(trx, {
-    audits: [first, ...rest],
+    audits,
     job: jobOf(event, { outcome: saved.kind, error_code: null, snapshot_id: saved.snapshot.id, at }),
     receipt: { ...base, ingestedEvent: ingested as unknown as JsonObject },
   });
