@@ -14,6 +14,11 @@ export interface BackupRequest {
   /** Msg id of this attempt's failure event; unique per attempt so each failed attempt is recorded once. */
   readonly failureMsgId: string;
   readonly jobId?: string | undefined;
+  /**
+   * Aborts the backup (collector shutdown): the SSH session is cut and closed, the lock released,
+   * and the outcome is `interrupted` unless the snapshot was already published.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How a backup ended, narrowed on `kind`. */
@@ -33,6 +38,8 @@ export type BackupOutcome =
       readonly timings: PhaseTimings;
     }
   | { readonly kind: "locked"; readonly timings: PhaseTimings }
+  /** Stopped by `request.signal` before a snapshot was published; nothing was stored or reported. */
+  | { readonly kind: "interrupted"; readonly timings: PhaseTimings }
   | {
       readonly kind: "failed";
       readonly code: ErrorCode;
@@ -41,6 +48,8 @@ export type BackupOutcome =
       readonly permanent: boolean;
       readonly observedHostKeyFingerprint?: string | undefined;
       readonly observedHostKeyType?: string | undefined;
+      /** What lay underneath (error names and messages, no secrets), for logs only. */
+      readonly cause?: string | undefined;
       readonly timings: PhaseTimings;
     };
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TriggerReply } from "@netledger/contracts";
 import { getDriver, sha256Hex } from "@netledger/drivers";
-import { startHarness } from "../test-harness.js";
+import { startHarness } from "../../test/harness.js";
 
 const driver = getDriver("routeros");
 
