@@ -6,9 +6,7 @@ import { IngestedEventCodec } from "@netledger/contracts";
 import { diffStoredVersions } from "@netledger/db";
 import { openSnapshotBlobs } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
-import { sweepOrphanBlobs } from "./blobs/sweep.js";
-import type { Ingestion } from "./ingestion.js";
-import { capturingLogger, startWorldIngestion, streamMessages, waitFor } from "./testing/harness.js";
+import { capturingLogger, startWorldIngestion, streamMessages, waitFor } from "../test/harness.js";
 import {
   publishFailureEvent,
   publishSnapshotEvent,
@@ -16,7 +14,9 @@ import {
   snapshotEvent,
   syntheticConfig,
   TEST_FINGERPRINT,
-} from "./testing/messages.js";
+} from "../test/messages.js";
+import { sweepOrphanBlobs } from "./blobs/sweep.js";
+import type { Ingestion } from "./ingestion.js";
 
 /** Audit actions of a device after versions A, A (unchanged), B. */
 const STORED_UNCHANGED_CHANGED = [
