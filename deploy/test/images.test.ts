@@ -17,7 +17,7 @@ import { dropDatabase, withDatabaseName } from "@netledger/db";
 import { type Fleet, startFleet } from "@netledger/device-sim";
 import { deviceSealAad } from "@netledger/platform";
 import { createWorld, freePort, TEST_STREAM_MAX_BYTES, type World } from "@netledger/testkit";
-import { type FleetDevice, seedFleet } from "../../services/ingestor/src/testing/messages.js";
+import { type FleetDevice, seedFleet } from "../../services/ingestor/test/messages.js";
 import { docker, engineUnavailable, hasCommand, repoRoot, runScript } from "./docker.js";
 
 const IMAGE = "netledger:test";
