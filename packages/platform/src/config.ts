@@ -194,6 +194,11 @@ export const env = {
     withDefault(wholeNumber.pipe(z.number().max(65535, { message: "must be a port (0-65535)" })), String(def)),
   /** Milliseconds: `1500`, or with a unit `1500ms`, `30s`, `5m`, `1h`. */
   durationMs: (def: number): z.ZodType<number> => withDefault(duration, String(def)),
+  /** Like {@link env.durationMs} but at least 1 ms: a zero lifetime or timeout makes no sense. */
+  positiveDurationMs: (def: number): z.ZodType<number> =>
+    withDefault(duration.pipe(z.number().min(1, { message: "must be longer than 0" })), String(def)),
+  /** A whole number ≥ 0. */
+  nonNegativeInt: (def: number): z.ZodType<number> => withDefault(wholeNumber, String(def)),
   /** Bytes: `1048576`, or with a unit `512KiB`, `256MiB`, `8GiB` (K/M/G are binary too). */
   byteSize: (def: number): z.ZodType<number> => withDefault(byteSize, String(def)),
   /** A whole number ≥ 1. */
@@ -201,6 +206,31 @@ export const env = {
     withDefault(wholeNumber.pipe(z.number().min(1, { message: "must be at least 1" })), String(def)),
   /** `true/false`, `1/0`, `yes/no`, `on/off` (any case). */
   bool: (def: boolean): z.ZodType<boolean> => withDefault(boolean, String(def)),
+  /** A whole number within `min`..`max` (inclusive). */
+  intInRange: (def: number, min: number, max: number): z.ZodType<number> =>
+    withDefault(
+      wholeNumber.pipe(
+        z
+          .number()
+          .min(min, { message: `must be at least ${min}` })
+          .max(max, { message: `must be at most ${max}` }),
+      ),
+      String(def),
+    ),
+  /** Comma-separated durations (`5m,15m,1h`) → milliseconds; `off` → an empty list. */
+  durationListMs: (def: string): z.ZodType<number[]> =>
+    withDefault(
+      z.string().transform((value, ctx) => {
+        if (value.trim().toLowerCase() === "off") return [];
+        const parts = value.split(",").map((part) => duration.safeParse(part));
+        if (parts.some((part) => !part.success)) {
+          ctx.addIssue({ code: "custom", message: "must be comma-separated durations (5m,15m,1h) or off" });
+          return z.NEVER;
+        }
+        return parts.map((part) => (part.success ? part.data : 0));
+      }),
+      def,
+    ),
 };
 
 function isValidNamespace(value: string): boolean {

@@ -16,12 +16,20 @@ export {
   SnapshotContentError,
   type SnapshotContentErrorCode,
 } from "./errors.js";
+export { type PublishResult, type PublishUntilAckedOptions, publishUntilAcked } from "./jetstream-publish.js";
 export { deleteNamespace, ensureConsumer, ensureStreams, objectStoreStreamName } from "./jetstream-setup.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { createMetricsRegistry } from "./metrics.js";
 export { type ConnectNatsOptions, connectNats } from "./nats.js";
 export { type OpsServer, type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";
-export { createDatabase, type DatabaseOptions, waitForDatabase } from "./postgres.js";
+export {
+  createDatabase,
+  type DatabaseOptions,
+  type DedicatedSession,
+  type DedicatedSessionOptions,
+  openDedicatedSession,
+  waitForDatabase,
+} from "./postgres.js";
 export { isSecretKey, REDACTED, redactSecrets, redactUrlCredentials } from "./redact.js";
 export { createLockClients, createRedis, type LockClientsOptions } from "./redis.js";
 export { createSealer, generateKey, type KeyRing, parseKeyRing, type Sealer } from "./seal.js";
@@ -32,6 +40,7 @@ export {
   type OpenSnapshotContentOptions,
   openSealedText,
   openSnapshotContent,
+  readSealedSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
   sealSnapshotContent,

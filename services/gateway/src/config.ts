@@ -19,6 +19,11 @@ const optionalText = (schema: z.ZodString) => z.preprocess(blankToUndefined, sch
  *   device import body, CSV or JSON (default 5 MiB).
  * - REDIS_KEY_PREFIX: prefix of the rate-limit keys (`<prefix>rl:<limiter>:<token hash>`).
  * - RATE_LIMIT_ON_STORE_ERROR: `reject` (503, default) or `allow` when Redis does not answer.
+ * - TRIGGER_TIMEOUT_MS: longest wait for a collector's answer to "back up now" (default 90 s; 504 after).
+ * - TRIGGER_INGEST_WAIT_MS: after a success, longest wait for the ingestor's confirmation (default 5 s;
+ *   `stored: false` after).
+ * - TRIGGER_BUS_GRACE_MS: how long NATS may stay unreachable during a trigger before 503 (default 15 s).
+ * - TRIGGER_RATE_LIMIT_PER_MINUTE: triggers per token per minute, shared by every replica (default 10).
  */
 export const gatewayConfigSchema = z.object({
   NATS_URL: env.natsUrl(),
@@ -37,6 +42,10 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_BODY_LIMIT: env.byteSize(1 * MiB),
   GATEWAY_IMPORT_BODY_LIMIT: env.byteSize(5 * MiB),
   RATE_LIMIT_ON_STORE_ERROR: z.preprocess(blankToUndefined, z.enum(["reject", "allow"]).default("reject")),
+  TRIGGER_TIMEOUT_MS: env.durationMs(90_000),
+  TRIGGER_INGEST_WAIT_MS: env.durationMs(5_000),
+  TRIGGER_BUS_GRACE_MS: env.durationMs(15_000),
+  TRIGGER_RATE_LIMIT_PER_MINUTE: env.positiveInt(10),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -24,6 +24,8 @@ export const GATEWAY_ERROR_CODES = [
   "NO_COLLECTOR",
   "COLLECTOR_BUSY",
   "COLLECTOR_TIMEOUT",
+  "IDEMPOTENCY_KEY_IN_USE",
+  "IDEMPOTENCY_KEY_REUSED",
   "INTERNAL_ERROR",
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
@@ -52,6 +54,8 @@ export const HTTP_STATUS: Readonly<Record<ProblemCode, number>> = Object.freeze(
   NO_COLLECTOR: 503,
   COLLECTOR_BUSY: 503,
   COLLECTOR_TIMEOUT: 504,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL_ERROR: 500,
   DEVICE_LOCKED: 409,
   SSH_AUTH_FAILED: 502,
@@ -81,6 +85,7 @@ export const STATUS_TITLES: Readonly<Record<number, string>> = Object.freeze({
   409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
