@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { BackupJobCodec } from "@netledger/contracts";
 import { createWorld, freePort, type ServiceProcess, startServiceProcess, type World } from "@netledger/testkit";
 
 /**
@@ -110,7 +111,8 @@ describe("scheduler leader handover between ingestor processes", { timeout: 180_
       const seen = new Set<string>();
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const msg = await jsm.streams.getMessage(world.wire.streams.jobs.name, { seq });
-        const jobId = (msg?.json() as { jobId: string }).jobId;
+        assert.ok(msg, `message ${seq}`);
+        const { jobId } = BackupJobCodec.decode(msg.data);
         assert.ok(!seen.has(jobId), `job ${jobId} enqueued twice`);
         seen.add(jobId);
       }

@@ -4,12 +4,13 @@ import { after, before, describe, test } from "node:test";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type BackupJob, BackupJobCodec } from "@netledger/contracts";
 import type { Database, NewDevice } from "@netledger/db";
-import { createDatabase, createLogger, ensureConsumer, openDedicatedSession } from "@netledger/platform";
+import { createDatabase, createLogger, createMetricsRegistry, openDedicatedSession } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
 import { type Kysely, sql } from "kysely";
 import type { Clock } from "../clock.js";
 import { createLeaderDuties, type LeaderDuties } from "./leader-duties.js";
 import { createLeaderLock } from "./leader-lock.js";
+import { createSchedulerMetrics, type SchedulerMetrics } from "./metrics.js";
 import { DEFAULT_SCHEDULE_POLICY, nextSlotAfter, type SchedulePolicy, scheduledJobId } from "./schedule-policy.js";
 import { createScheduler } from "./scheduler.js";
 
@@ -33,11 +34,13 @@ interface Replica {
   readonly name: string;
   readonly duties: LeaderDuties;
   readonly db: Kysely<Database>;
+  readonly metrics: SchedulerMetrics;
   alive: boolean;
 }
 
 function startReplica(world: World, name: string, clock: Clock): Replica {
   const db = createDatabase<Database>({ url: world.databaseUrl, max: 3, logger, applicationName: name });
+  const metrics = createSchedulerMetrics(createMetricsRegistry("ingestor"));
   const lock = createLeaderLock({
     name: world.namespace,
     logger,
@@ -54,31 +57,31 @@ function startReplica(world: World, name: string, clock: Clock): Replica {
     batchSize: 200,
     publishTimeoutMs: 5_000,
     fence: (trx) => lock.fence(trx),
+    metrics,
   });
   const duties = createLeaderDuties({
     lock,
     clock,
     logger,
+    metrics,
     tickMs: 60_000,
     duties: [{ name: "schedule", everyMs: 0, run: () => scheduler.runOnce() }],
   });
-  return { name, duties, db, alive: true };
+  return { name, duties, db, metrics, alive: true };
 }
 
-/** Every job in the jobs stream, consumed through the collectors' durable as collectors would. */
-async function drainJobs(world: World): Promise<BackupJob[]> {
+/** Every job in the jobs stream (read by sequence: nothing consumes them here). */
+async function readJobs(world: World): Promise<BackupJob[]> {
   const stream = world.wire.streams.jobs.name;
-  await ensureConsumer(world.nc, stream, world.wire.consumers.collectorJobs);
   const jsm = await jetstreamManager(world.nc);
-  const consumer = await jetstream(world.nc).consumers.get(stream, world.wire.consumers.collectorJobs.durable_name);
+  const { state } = await jsm.streams.info(stream);
+  const seqs = Array.from({ length: state.last_seq - state.first_seq + 1 }, (_, i) => state.first_seq + i);
   const jobs: BackupJob[] = [];
-  while ((await jsm.streams.info(stream)).state.messages > 0) {
-    const batch = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
-    for await (const msg of batch) {
-      jobs.push(BackupJobCodec.decode(msg.data));
-      await msg.ackAck();
-    }
+  for (let i = 0; i < seqs.length; i += 200) {
+    const batch = await Promise.all(seqs.slice(i, i + 200).map((seq) => jsm.streams.getMessage(stream, { seq })));
+    for (const msg of batch) if (msg) jobs.push(BackupJobCodec.decode(msg.data));
   }
+  assert.equal(jobs.length, state.messages);
   return jobs;
 }
 
@@ -184,7 +187,16 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
       assert.ok(crashed);
       assert.equal((await crashed.duties.tick()).leader, false);
 
-      const jobs = await drainJobs(world);
+      // The stopped replica and the crashed one (which noticed) report 0, the survivor 1.
+      const gauges = await Promise.all(replicas.map(async (r) => (await r.metrics.leader.get()).values[0]?.value));
+      assert.deepEqual(gauges.sort(), [0, 0, 1], "the leader gauge says who leads");
+      let published = 0;
+      for (const r of replicas) {
+        for (const v of (await r.metrics.jobs.get()).values) if (v.labels.result === "published") published += v.value;
+      }
+
+      const jobs = await readJobs(world);
+      assert.equal(published, jobs.length, "netledger_scheduler_jobs_total counts every published job");
       const ids = jobs.map((j) => j.jobId);
       assert.equal(new Set(ids).size, ids.length, "no job enqueued twice");
 
