@@ -221,6 +221,48 @@ export interface AuditEventsTable {
   created_at: DefaultTimestamp;
 }
 
+/** One bulk backup (`POST /api/tenants/{tid}/backups`). */
+export interface BackupBatchesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** Api token id that asked for it. */
+  created_by: string;
+  /** The device filter as given (empty: every enabled device). */
+  filter: ColumnType<JsonObject, JsonObject | undefined, JsonObject>;
+  device_count: number;
+  created_at: DefaultTimestamp;
+}
+
+/** The job a bulk backup enqueued for one device; its outcome is `job_outcomes` by `job_id`. */
+export interface BackupBatchJobsTable {
+  batch_id: string;
+  job_id: string;
+  tenant_id: string;
+  device_id: string;
+  device_name: string;
+  /** Error code when the job never reached the work queue. */
+  enqueue_error: Nullable<string>;
+}
+
+/** States of an idempotency key: its request is running, or its first answer is stored. */
+export const IDEMPOTENCY_STATES = ["pending", "done"] as const;
+export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
+
+/** First answer to a request with an `Idempotency-Key`, per tenant, token and key. */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  token_id: string;
+  key: string;
+  request_fingerprint: string;
+  claim_id: string;
+  state: IdempotencyState;
+  status: Nullable<number>;
+  response: Nullable<JsonObject>;
+  created_at: DefaultTimestamp;
+  locked_until: Timestamp;
+  expires_at: Timestamp;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
   tenants: TenantsTable;
@@ -233,6 +275,9 @@ export interface Database {
   audit_events: AuditEventsTable;
   job_outcomes: JobOutcomesTable;
   ingest_receipts: IngestReceiptsTable;
+  backup_batches: BackupBatchesTable;
+  backup_batch_jobs: BackupBatchJobsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -255,3 +300,6 @@ export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type JobOutcome = Selectable<JobOutcomesTable>;
 export type NewJobOutcome = Insertable<JobOutcomesTable>;
 export type IngestReceipt = Selectable<IngestReceiptsTable>;
+export type BackupBatch = Selectable<BackupBatchesTable>;
+export type BackupBatchJob = Selectable<BackupBatchJobsTable>;
+export type IdempotencyKey = Selectable<IdempotencyKeysTable>;

@@ -42,6 +42,9 @@ describe("diffStoredVersions", () => {
     assert.match(diff.unified, /^\+set name=edge-2$/m);
     assert.equal(diff.added, 1);
     assert.equal(diff.removed, 1);
+    const byPath = new Map(diff.changes.map((change) => [change.path, change]));
+    assert.equal(byPath.get("/system identity")?.kind, "modified");
+    assert.equal(byPath.get("/user")?.secretChanged, true);
     assert.ok(!JSON.stringify(diff).includes("secret-value"), "no secret in the diff");
 
     const other = await insertTenantDevice(world.db);

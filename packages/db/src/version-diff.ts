@@ -1,7 +1,7 @@
 import type { Driver } from "@netledger/contracts";
+import { getDriver, type StructuredChange, textDiff } from "@netledger/drivers";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Kysely } from "kysely";
-import { redactFor, type StructuredChange, structuredChangesOf, textDiff } from "./drivers-shim.js";
 import { SnapshotNotFoundError } from "./errors.js";
 import type { Database } from "./schema.js";
 import type { SnapshotRef } from "./snapshot-versions.js";
@@ -23,8 +23,9 @@ export interface VersionDiff {
  * diff compares them to tell that a secret changed; everything returned is redacted.
  */
 export function diffConfigTexts(driver: Driver, beforeFull: string, afterFull: string): VersionDiff {
-  const { unified, added, removed } = textDiff(redactFor(driver, beforeFull), redactFor(driver, afterFull));
-  return { unified, added, removed, changes: structuredChangesOf(driver, beforeFull, afterFull) };
+  const family = getDriver(driver);
+  const { unified, added, removed } = textDiff(family.redact(beforeFull), family.redact(afterFull));
+  return { unified, added, removed, changes: family.structuredChanges(beforeFull, afterFull) };
 }
 
 /** Two stored versions of one device of one tenant. */

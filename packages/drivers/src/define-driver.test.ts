@@ -23,6 +23,24 @@ const definition: DriverDefinition = {
   },
   secretAttributes: ["secret"],
   redactSecrets: (text) => text.replace(/^( *(?:enable )?secret \d )\S+/gm, "$1******"),
+  parseEntities: (text) =>
+    text
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("!"))
+      .map((line) => {
+        const [command = "", ...rest] = line.split(" ");
+        const shown = definition.redactSecrets(line).split(" ").slice(1).join(" ");
+        const secret = command === "enable";
+        return {
+          path: command,
+          identity: "",
+          identityAttributes: [],
+          ordered: false,
+          attributes: { value: rest.join(" ") },
+          shown: { value: secret ? shown : rest.join(" ") },
+          label: "",
+        };
+      }),
 };
 
 const driver = defineDriver(definition);
@@ -47,6 +65,21 @@ describe("defineDriver", () => {
     );
     assert.equal(driver.redactSecrets(driver.normalize(CONFIG)).split("\n")[3], "enable secret 5 ******");
     assert.deepEqual(driver.secretAttributes, ["secret"]);
+    assert.equal(driver.redact("enable secret 5 x"), "enable secret 5 ******");
+  });
+
+  it("diffs entities with the family's parser", () => {
+    const before = "hostname r1\nenable secret 5 $1$abc\n";
+    const after = "hostname r2\nenable secret 5 $1$xyz\n";
+    const changes = driver.structuredChanges(before, after);
+    assert.deepEqual(
+      changes.map((c) => [c.kind, c.path, c.summary, c.secretChanged]),
+      [
+        ["modified", "hostname", "hostname: value r1 → r2", false],
+        ["modified", "enable", "enable: value changed", true],
+      ],
+    );
+    assert.ok(!JSON.stringify(changes).includes("xyz"));
   });
 
   it("returns a frozen driver", () => {

@@ -1,3 +1,4 @@
+import { diffEntities } from "./changes/diff-entities.js";
 import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
@@ -17,10 +18,13 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     id: definition.id,
     secretAttributes: Object.freeze([...definition.secretAttributes]),
     exportCommand: (softwareVersion: string | null) => selectExportCommand(commands, softwareVersion),
-    fallbackCommand: (command, output) => selectFallbackCommand(commands.fallbacks, command, output, format),
+    fallbackCommand: (command, output) => selectFallbackCommand(commands, command, output, format),
     check: (output, limits) => checkExport(output, limits, format),
     normalize: (text: string) => normalizeExport(text, format),
     softwareVersion: (text: string) => headerVersion(splitLines(text), format),
     redactSecrets: definition.redactSecrets,
+    redact: definition.redactSecrets,
+    structuredChanges: (beforeFull: string, afterFull: string) =>
+      diffEntities(definition.parseEntities(beforeFull), definition.parseEntities(afterFull)),
   } satisfies DeviceDriver);
 }

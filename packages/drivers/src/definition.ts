@@ -1,4 +1,5 @@
 import type { Driver } from "@netledger/contracts";
+import type { ConfigEntity } from "./changes/structured-change.js";
 import type { ExportFormat } from "./export/format.js";
 
 /**
@@ -16,6 +17,11 @@ export interface DriverDefinition {
    * families to be a shared routine): pure, every secret value replaced by a fixed marker.
    */
   readonly redactSecrets: (normalizedText: string) => string;
+  /**
+   * The family's parser: the entities of a full (unredacted) normalized export, each with its
+   * attributes and their redacted projection, for the shared entity diff.
+   */
+  readonly parseEntities: (fullText: string) => readonly ConfigEntity[];
 }
 
 export interface CommandRules {

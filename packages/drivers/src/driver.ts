@@ -1,4 +1,5 @@
 import type { Driver, ErrorCode } from "@netledger/contracts";
+import type { StructuredChange } from "./changes/structured-change.js";
 
 /** What one command run over SSH produced. `stdout` is raw bytes: drivers decide how to decode. */
 export interface CommandOutput {
@@ -63,4 +64,13 @@ export interface DeviceDriver {
    * comparing the sealed full texts, not the projections.
    */
   redactSecrets(normalizedText: string): string;
+  /** The same function as `redactSecrets`, under the name the ingestor and gateway use. */
+  redact(text: string): string;
+  /**
+   * Entity-level changes between two full (unredacted, normalized) exports of one device: what
+   * was added, removed, modified or moved, by menu path and identity, with redacted attributes
+   * and `secretChanged` where only the unredacted texts tell a secret changed. Pure; the texts
+   * stay in memory. See `changes/structured-change.ts`.
+   */
+  structuredChanges(beforeFull: string, afterFull: string): StructuredChange[];
 }

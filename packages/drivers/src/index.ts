@@ -1,3 +1,12 @@
+export {
+  type ChangeKind,
+  type ConfigEntity,
+  diffEntities,
+  type ShownAttributes,
+  type StructuredChange,
+  type TextDiff,
+  textDiff,
+} from "./changes/index.js";
 export { defineDriver } from "./define-driver.js";
 export type { CommandRules, DriverDefinition, FallbackRule, VersionCommandRule } from "./definition.js";
 export type { CommandOutput, CompletenessResult, DeviceDriver, ExportLimits } from "./driver.js";
@@ -10,12 +19,14 @@ export {
   headerVersion,
   joinContinuations,
   logicalLines,
+  lostTail,
   normalizeExport,
   sha256Hex,
   splitLines,
 } from "./export/index.js";
 export { getDriver } from "./registry.js";
 export {
+  parseRouterOsEntities,
   ROUTEROS_SECRETS,
   redactRouterOsSecrets,
   routerOsDefinition,

@@ -42,8 +42,20 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     connectionTimeoutMillis: 10_000,
     types: typesConfig,
   });
-  pool.on("error", (err) => options.logger.error({ err }, "idle PostgreSQL connection failed"));
+  pool.on("error", (err) => options.logger.error({ err: briefly(err) }, "idle PostgreSQL connection failed"));
+  // pg-pool listens for errors of idle clients only: a server shutdown reaching a client that is
+  // checked out between two statements (mid-transaction) would otherwise be an unhandled 'error'
+  // event and end the process. Its next statement fails instead, and the caller handles that.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => options.logger.warn({ err: briefly(err) }, "PostgreSQL connection in use failed"));
+  });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Message and SQLSTATE of a pg error, without the client object pg hangs on it. */
+function briefly(err: Error): { message: string; code?: string } {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? { message: err.message, code } : { message: err.message };
 }
 
 const WAIT_BACKOFF = { baseMs: 250, maxMs: 5_000 };

@@ -75,22 +75,31 @@ export async function openSnapshotContent(
   content: SnapshotContent,
   options: OpenSnapshotContentOptions,
 ): Promise<string> {
-  let sealed: Uint8Array;
+  const sealed = await readSealedSnapshotContent(content, options.blobs);
+  return openSealedText(options.sealer, options.aad, sealed, options.maxTextBytes);
+}
+
+/**
+ * The sealed bytes a snapshot content carries (inline) or points at (object store), not opened.
+ * The ingestor stores exactly these bytes: they are already the at-rest format of {@link sealText}.
+ * Throws SnapshotContentError when the object is missing or its size differs from the reference.
+ */
+export async function readSealedSnapshotContent(
+  content: SnapshotContent,
+  blobs: SnapshotBlobStore,
+): Promise<Uint8Array> {
   switch (content.kind) {
     case "inline":
-      sealed = Buffer.from(content.sealedGzipBase64, "base64");
-      break;
+      return Buffer.from(content.sealedGzipBase64, "base64");
     case "object": {
-      const blob = await options.blobs.getBlob(content.name);
+      const blob = await blobs.getBlob(content.name);
       if (!blob) throw new SnapshotContentError("SNAPSHOT_BLOB_MISSING", "snapshot object not found in the blob store");
       if (blob.length !== content.sealedBytes) {
         throw new SnapshotContentError("SNAPSHOT_CONTENT_INVALID", "snapshot object size differs from its reference");
       }
-      sealed = blob;
-      break;
+      return blob;
     }
   }
-  return openSealedText(options.sealer, options.aad, sealed, options.maxTextBytes);
 }
 
 /**

@@ -7,6 +7,9 @@
  * const text = fleet.devices[0]!.renderExport({ showSensitive: true });
  * await fleet.stop();
  */
+
+export type { FixtureFile } from "./config/fixture-config.js";
+export { loadFixtures } from "./config/fixtures.js";
 export {
   ConfigChangeError,
   DeviceSimError,
@@ -16,7 +19,7 @@ export {
   UnknownDeviceError,
 } from "./errors.js";
 export { fingerprintOf } from "./fingerprint.js";
-export { defaultFixturesDir } from "./fixtures-dir.js";
+export { defaultFixturesDir, findFixturesDir, fixturesDirCandidate } from "./fixtures-dir.js";
 export { startFleet } from "./fleet.js";
 export { INVENTORY_HEADER } from "./inventory.js";
 export { generateEd25519, type OpenSshKeyPair } from "./openssh-key.js";

@@ -4,6 +4,7 @@ import * as devices from "./0002-devices.js";
 import * as configHistory from "./0003-config-history.js";
 import * as ingest from "./0004-ingest.js";
 import * as scheduler from "./0005-scheduler.js";
+import * as backupBatches from "./0007-backup-batches.js";
 
 /** A migration and the name it is recorded under in `kysely_migration`. Names sort in apply order. */
 export interface NamedMigration {
@@ -22,6 +23,7 @@ export const migrations: readonly NamedMigration[] = Object.freeze([
   { name: "0003-config-history", migration: configHistory },
   { name: "0004-ingest", migration: ingest },
   { name: "0005-scheduler", migration: scheduler },
+  { name: "0007-backup-batches", migration: backupBatches },
 ]);
 
 /** Kysely migration provider over {@link migrations} (or a custom list, for tests). */

@@ -1,4 +1,5 @@
 import type { DriverDefinition } from "../definition.js";
+import { parseRouterOsEntities } from "./entities/parse.js";
 import { ROUTEROS_FORMAT } from "./format.js";
 import { redactRouterOsSecrets } from "./redact.js";
 import { ROUTEROS_SECRET_ATTRIBUTES } from "./secrets.js";
@@ -32,4 +33,5 @@ export const routerOsDefinition: DriverDefinition = {
   format: ROUTEROS_FORMAT,
   secretAttributes: ROUTEROS_SECRET_ATTRIBUTES,
   redactSecrets: (normalizedText) => redactRouterOsSecrets(normalizedText),
+  parseEntities: (fullText) => parseRouterOsEntities(fullText, redactRouterOsSecrets),
 };

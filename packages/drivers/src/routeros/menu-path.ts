@@ -1,5 +1,5 @@
 /** Words that end a menu path on a terse line (`/ip firewall filter add chain=input`). */
-const COMMAND_WORDS = new Set([
+export const COMMAND_WORDS = new Set([
   "add",
   "comment",
   "disable",
@@ -15,7 +15,7 @@ const COMMAND_WORDS = new Set([
   "unset",
 ]);
 
-const MENU_WORD = /^[a-z0-9-]+$/;
+export const MENU_WORD = /^[a-z0-9-]+$/;
 
 /**
  * Menu path of a line that starts with `/`, written the way standard exports do:

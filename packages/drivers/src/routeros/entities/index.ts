@@ -1,0 +1,1 @@
+export { parseRouterOsEntities } from "./parse.js";
