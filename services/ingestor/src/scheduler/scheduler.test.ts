@@ -9,7 +9,7 @@ import { createWorld, type World } from "@netledger/testkit";
 import { type Kysely, sql } from "kysely";
 import type { Clock } from "../clock.js";
 import { createLeaderDuties, type LeaderDuties } from "./leader-duties.js";
-import { createLeaderLock } from "./leader-lock.js";
+import { createLeaderLock, lockObjectId } from "./leader-lock.js";
 import { createSchedulerMetrics, type SchedulerMetrics } from "./metrics.js";
 import { DEFAULT_SCHEDULE_POLICY, nextSlotAfter, type SchedulePolicy, scheduledJobId } from "./schedule-policy.js";
 import { createScheduler } from "./scheduler.js";
@@ -45,7 +45,7 @@ function startReplica(world: World, name: string, clock: Clock): Replica {
     name: world.namespace,
     logger,
     openSession: () =>
-      openDedicatedSession({ url: world.databaseUrl, applicationName: name, logger, timeoutMs: 5_000 }),
+      openDedicatedSession({ url: world.databaseUrl, applicationName: name, logger, timeoutMs: 30_000 }),
   });
   const scheduler = createScheduler({
     db,
@@ -55,7 +55,8 @@ function startReplica(world: World, name: string, clock: Clock): Replica {
     clock,
     logger,
     batchSize: 200,
-    publishTimeoutMs: 5_000,
+    // Generous: under load a slow answer must not read as a lost leader (no test measures these).
+    publishTimeoutMs: 20_000,
     fence: (trx) => lock.fence(trx),
     metrics,
   });
@@ -148,7 +149,9 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
     };
     const sessionPidOfLeader = async (): Promise<number> => {
       const { rows: locks } = await sql<{ pid: number }>`
-        select pid from pg_locks where locktype = 'advisory' and granted`.execute(world.db);
+        select l.pid from pg_locks l join pg_database d on d.oid = l.database
+        where l.locktype = 'advisory' and l.granted and d.datname = current_database()
+          and l.objid = ${lockObjectId(world.namespace)}::int4::oid`.execute(world.db);
       assert.equal(locks.length, 1, "one advisory lock holder");
       return locks[0]!.pid;
     };
