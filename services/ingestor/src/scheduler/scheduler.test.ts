@@ -290,4 +290,45 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
     clock.advance(20 * MIN); // beyond the duplicate window, still before the next slot
     assert.equal((await scheduler.runOnce()).published, 0);
   });
+
+  test("a device whose row cannot make a valid job has its slot passed over, once", async (t) => {
+    const world = await createWorld({ redis: false });
+    t.after(() => world.close());
+    const { id: tenantId } = await world.db
+      .insertInto("tenants")
+      .values({ name: "acme" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const due = new Date("2031-01-01T00:00:00.000Z");
+    await world.db
+      .insertInto("devices")
+      .values({
+        tenant_id: tenantId,
+        name: "unknown-driver",
+        host: "127.0.0.1",
+        port: 22,
+        driver: "no-such-driver",
+        credentials_sealed: world.sealer.sealString("{}", "aad"),
+        next_due_at: due,
+      })
+      .execute();
+    const registry = createMetricsRegistry("ingestor");
+    const clock = new TestClock(due.getTime());
+    const scheduler = createScheduler({
+      db: world.db,
+      js: jetstream(world.nc),
+      wire: world.wire,
+      policy,
+      clock,
+      logger,
+      batchSize: 10,
+      publishTimeoutMs: 20_000,
+      metrics: createSchedulerMetrics(registry),
+    });
+    assert.deepEqual(await scheduler.runOnce(), { published: 0, duplicates: 0, failed: 0, invalid: 1, fenced: false });
+    assert.deepEqual(await scheduler.runOnce(), { published: 0, duplicates: 0, failed: 0, invalid: 0, fenced: false });
+    assert.match(await registry.metrics(), /^netledger_scheduler_invalid_devices_total\{service="ingestor"\} 1$/m);
+    const jsm = await jetstreamManager(world.nc);
+    assert.equal((await jsm.streams.info(world.wire.streams.jobs.name)).state.messages, 0);
+  });
 });
