@@ -1,6 +1,6 @@
 import type { Database, RedactedAttributes } from "@netledger/db";
 import type { Kysely } from "kysely";
-import { beforeCursor, type Cursor, cursorTimeOf, pageOf } from "../api/validation.js";
+import { beforeCursor, type Cursor, cursorTimeOf, pageOf } from "../api/pagination.js";
 
 /** One stored configuration version, without its content. */
 export interface VersionSummary {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeviceParams, Id, pageSchema, queryCursor, queryLimit } from "../api/validation.js";
+import { pageSchema, queryCursor } from "../api/pagination.js";
+import { DeviceParams, Id, queryLimit } from "../api/validation.js";
 import { recordAudit } from "../audit.js";
 import { isPlatformAdmin, roleAtLeast } from "../auth/roles.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createWorld, type World } from "@netledger/testkit";
+import { createWorld, until, type World } from "@netledger/testkit";
 import { startTestGateway, type TestGateway } from "../test-harness.js";
 
 describe("tenants and tokens", () => {
@@ -64,6 +64,14 @@ describe("tenants and tokens", () => {
     assert.ok(!list.text.includes(row.token_hash));
 
     assert.equal((await gw.request("GET", `/api/tenants/${tenantId}`, { token })).status, 200);
+    await until("last_used_at is recorded", async () => {
+      const used = await world.db
+        .selectFrom("api_tokens")
+        .select("last_used_at")
+        .where("id", "=", created.body.id)
+        .executeTakeFirstOrThrow();
+      return used.last_used_at !== null;
+    });
     assert.equal((await gw.request("GET", `/api/tenants/${tenantId}/tokens`, { token })).status, 403);
     const revoked = await gw.request("DELETE", `/api/tenants/${tenantId}/tokens/${created.body.id}`, { token: admin });
     assert.equal(revoked.status, 204);
