@@ -12,6 +12,15 @@ npx tsc -p tsconfig.json
 echo "== lint"
 npx biome check .
 
+# Real public RouterOS exports live outside the repository; suites over them skip without them
+# (each says so below), except under CI, where a missing folder fails them.
+fixtures="${NETLEDGER_FIXTURES_DIR:-$(cd .. && pwd)/shared/fixtures/routeros}"
+if [ -d "$fixtures" ]; then
+  echo "== real RouterOS exports: $fixtures"
+else
+  echo "== real RouterOS exports not found at $fixtures (NETLEDGER_FIXTURES_DIR): the suites over them are skipped"
+fi
+
 mapfile -t files < <(find packages services tools testkit bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2

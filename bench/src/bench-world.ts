@@ -49,28 +49,7 @@ export async function startBenchWorld(options: BenchOptions): Promise<BenchWorld
     throw err;
   }
   const tenantId = randomUUID();
-  const devices = fleet.devices.map((sim): BenchDevice => {
-    const deviceId = randomUUID();
-    const credentials = world.sealer.sealString(
-      JSON.stringify({ username: sim.username, password: sim.password }),
-      deviceSealAad(tenantId, deviceId),
-    );
-    return {
-      sim,
-      tenantId,
-      deviceId,
-      target: {
-        name: sim.name,
-        host: sim.host,
-        port: sim.port,
-        driver: "routeros",
-        credentials,
-        hostKeyFingerprint: sim.hostKeyFingerprint,
-        softwareVersion: sim.routerOsVersion,
-      },
-      exportCommand: sim.majorVersion === 6 ? "/export" : "/export show-sensitive",
-    };
-  });
+  const devices = fleet.devices.map((sim) => benchDeviceOf(world, sim, tenantId, randomUUID()));
   let closing: Promise<void> | undefined;
   return {
     world,
@@ -84,5 +63,28 @@ export async function startBenchWorld(options: BenchOptions): Promise<BenchWorld
       })();
       return closing;
     },
+  };
+}
+
+/** A device as the passes see it: credentials sealed for (tenantId, deviceId), host key pinned, version known. */
+export function benchDeviceOf(world: World, sim: SimDeviceInfo, tenantId: string, deviceId: string): BenchDevice {
+  const credentials = world.sealer.sealString(
+    JSON.stringify({ username: sim.username, password: sim.password }),
+    deviceSealAad(tenantId, deviceId),
+  );
+  return {
+    sim,
+    tenantId,
+    deviceId,
+    target: {
+      name: sim.name,
+      host: sim.host,
+      port: sim.port,
+      driver: "routeros",
+      credentials,
+      hostKeyFingerprint: sim.hostKeyFingerprint,
+      softwareVersion: sim.routerOsVersion,
+    },
+    exportCommand: sim.majorVersion === 6 ? "/export" : "/export show-sensitive",
   };
 }

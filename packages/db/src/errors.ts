@@ -45,3 +45,12 @@ export class DatabaseCreateError extends Error {
     super(`could not create database "${database}"`, options);
   }
 }
+
+/** A snapshot asked for is not a stored version of that tenant's device (or the device is not the tenant's). */
+export class SnapshotNotFoundError extends Error {
+  override readonly name = "SnapshotNotFoundError";
+  readonly code = "SNAPSHOT_NOT_FOUND" as const;
+  constructor() {
+    super("snapshot not found for this device");
+  }
+}

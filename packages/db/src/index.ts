@@ -1,5 +1,5 @@
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
-export { DatabaseCreateError, MigrationError, SnapshotConflictError } from "./errors.js";
+export { DatabaseCreateError, MigrationError, SnapshotConflictError, SnapshotNotFoundError } from "./errors.js";
 export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";
 export { migrateDown, migrateToLatest } from "./migrator.js";
 export * from "./schema.js";
@@ -11,3 +11,10 @@ export {
   saveSnapshot,
   transactionWithRetry,
 } from "./snapshot-versions.js";
+export {
+  diffConfigTexts,
+  diffStoredVersions,
+  type StoredVersionsDiff,
+  type StoredVersionsRef,
+  type VersionDiff,
+} from "./version-diff.js";

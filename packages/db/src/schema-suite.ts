@@ -14,11 +14,16 @@ export interface SuiteDatabase {
 const TABLES = [
   "api_tokens",
   "audit_events",
+  "backup_batch_jobs",
+  "backup_batches",
   "config_changes",
   "config_diffs",
   "config_snapshots",
   "device_latest_snapshot",
   "devices",
+  "idempotency_keys",
+  "ingest_receipts",
+  "job_outcomes",
   "tenants",
 ];
 
@@ -174,7 +179,7 @@ export function describeSchema(engine: string, open: () => Promise<SuiteDatabase
         .executeTakeFirstOrThrow();
       await db
         .insertInto("config_changes")
-        .values({ diff_id: diff.id, device_id: device.id, section: "/ip address", kind: "modified", key: "ether1" })
+        .values({ diff_id: diff.id, device_id: device.id, path: "/ip address", kind: "moved", identity: "ether1" })
         .execute();
       assert.deepEqual(
         await violation(db.deleteFrom("config_snapshots").where("id", "=", second.snapshot.id).execute()),

@@ -29,7 +29,7 @@ export const BACKUP_STATUSES = ["success", "unchanged", "failed"] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 
 /** Kind of one structured configuration change. */
-export const CHANGE_KINDS = ["added", "removed", "modified"] as const;
+export const CHANGE_KINDS = ["added", "removed", "modified", "moved"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export interface TenantsTable {
@@ -68,13 +68,28 @@ export interface DevicesTable {
   /** Per-device override of the default backup interval. */
   backup_interval_seconds: Nullable<number>;
   enabled: Defaulted<boolean>;
+  /** Time of the last backup attempt, success or failure (collected or failed at). */
   last_backup_at: Nullable<Date>;
+  /** Outcome of that last attempt. */
   last_backup_status: Nullable<BackupStatus>;
+  /** Error code of the last attempt when it failed; null after a success. */
   last_error_code: Nullable<string>;
+  /** Failed attempts since the last success. */
   consecutive_failures: Defaulted<number>;
-  /** Set when backups must stop until an operator acts (e.g. `HOST_KEY_MISMATCH`). */
+  /** Time of the last successful backup (stored or unchanged). */
+  last_success_at: Nullable<Date>;
+  /**
+   * Set when backups must stop until an operator acts: the error code that blocked the device
+   * (`SSH_AUTH_FAILED`, `SSH_HOSTKEY_MISMATCH`). The scheduler skips blocked devices.
+   */
   blocked_reason: Nullable<string>;
+  blocked_at: Nullable<Date>;
+  /** Host key a collector saw instead of the pinned one (`SSH_HOSTKEY_MISMATCH`), for an admin to review. */
+  observed_host_key_fingerprint: Nullable<string>;
+  /** Start of the device's next regular backup slot; the scheduler moves it when it enqueues a slot. */
   next_due_at: DefaultTimestamp;
+  /** Slot of the last job the scheduler enqueued (regular or retry after a failure). */
+  last_scheduled_slot_at: Nullable<Date>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -121,21 +136,82 @@ export interface ConfigDiffsTable {
   created_at: DefaultTimestamp;
 }
 
+/** Attributes of one configuration item, secret values replaced by the redaction marker. */
+export type RedactedAttributes = { [name: string]: string };
+
+/** One structured change of a diff (see `StructuredChange` in packages/drivers). */
 export interface ConfigChangesTable {
   id: Generated<string>;
   diff_id: string;
   device_id: string;
-  section: string;
+  /** Order of the change within its diff, from 0. */
+  ordinal: Defaulted<number>;
   kind: ChangeKind;
-  key: string;
-  redacted_before: Nullable<string>;
-  redacted_after: Nullable<string>;
+  /** Menu path, e.g. `/ip firewall filter`. */
+  path: string;
+  /** Item identity within the menu, e.g. `default-name=ether1`, `#3`, or `` for singleton menus. */
+  identity: string;
+  /** One human line, redacted: `ether1: mtu 1500 → 9000`. */
+  summary: Defaulted<string>;
+  before_attributes: ColumnType<
+    RedactedAttributes | null,
+    RedactedAttributes | null | undefined,
+    RedactedAttributes | null
+  >;
+  after_attributes: ColumnType<
+    RedactedAttributes | null,
+    RedactedAttributes | null | undefined,
+    RedactedAttributes | null
+  >;
+  /** A secret value of the item changed (found by comparing full texts; the value is never stored). */
   secret_changed: Defaulted<boolean>;
+}
+
+/** Outcome of one job, as the ingestor last recorded it. */
+export const JOB_OUTCOMES = ["stored", "unchanged", "failed"] as const;
+export type JobOutcomeKind = (typeof JOB_OUTCOMES)[number];
+
+/**
+ * Last outcome of each backup job (messages carrying a `jobId`). A success is final; a failure
+ * is replaced by a later failure or a success of the same job. The gateway's bulk-backup progress
+ * joins on `job_id`.
+ */
+export interface JobOutcomesTable {
+  job_id: string;
+  tenant_id: string;
+  device_id: string;
+  outcome: JobOutcomeKind;
+  /** Set exactly when `outcome` is `failed`. */
+  error_code: Nullable<string>;
+  /** The stored (or unchanged latest) version for successes; null for failures. */
+  snapshot_id: Nullable<string>;
+  /** Collected at (success) or failed at (failure). */
+  at: Timestamp;
+}
+
+/** Which consumer accepted a message. */
+export const INGEST_SOURCES = ["snapshots", "events"] as const;
+export type IngestSource = (typeof INGEST_SOURCES)[number];
+
+/**
+ * One row per message the ingestor accepted, written in the same transaction as its effects:
+ * a redelivered message finds its receipt and changes nothing. Older than the streams' max age,
+ * rows can go (no message can come back then).
+ */
+export interface IngestReceiptsTable {
+  source: IngestSource;
+  msg_id: string;
+  tenant_id: string;
+  device_id: string;
+  /** The `IngestedEvent` announced for a snapshot message, re-published as is on a redelivery. */
+  ingested_event: ColumnType<JsonObject | null, JsonObject | null | undefined, JsonObject | null>;
+  received_at: DefaultTimestamp;
 }
 
 export interface AuditEventsTable {
   id: Generated<string>;
-  tenant_id: string;
+  /** Null only for system events that name no known tenant (a dead-lettered message). */
+  tenant_id: Nullable<string>;
   /** Api token id, or `system` for the services' own actions. */
   actor: string;
   action: string;
@@ -143,6 +219,48 @@ export interface AuditEventsTable {
   target_id: Nullable<string>;
   detail: ColumnType<JsonObject, JsonObject | undefined, JsonObject>;
   created_at: DefaultTimestamp;
+}
+
+/** One bulk backup (`POST /api/tenants/{tid}/backups`). */
+export interface BackupBatchesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** Api token id that asked for it. */
+  created_by: string;
+  /** The device filter as given (empty: every enabled device). */
+  filter: ColumnType<JsonObject, JsonObject | undefined, JsonObject>;
+  device_count: number;
+  created_at: DefaultTimestamp;
+}
+
+/** The job a bulk backup enqueued for one device; its outcome is `job_outcomes` by `job_id`. */
+export interface BackupBatchJobsTable {
+  batch_id: string;
+  job_id: string;
+  tenant_id: string;
+  device_id: string;
+  device_name: string;
+  /** Error code when the job never reached the work queue. */
+  enqueue_error: Nullable<string>;
+}
+
+/** States of an idempotency key: its request is running, or its first answer is stored. */
+export const IDEMPOTENCY_STATES = ["pending", "done"] as const;
+export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
+
+/** First answer to a request with an `Idempotency-Key`, per tenant, token and key. */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  token_id: string;
+  key: string;
+  request_fingerprint: string;
+  claim_id: string;
+  state: IdempotencyState;
+  status: Nullable<number>;
+  response: Nullable<JsonObject>;
+  created_at: DefaultTimestamp;
+  locked_until: Timestamp;
+  expires_at: Timestamp;
 }
 
 /** The whole schema, for `Kysely<Database>`. */
@@ -155,6 +273,11 @@ export interface Database {
   config_diffs: ConfigDiffsTable;
   config_changes: ConfigChangesTable;
   audit_events: AuditEventsTable;
+  job_outcomes: JobOutcomesTable;
+  ingest_receipts: IngestReceiptsTable;
+  backup_batches: BackupBatchesTable;
+  backup_batch_jobs: BackupBatchJobsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -174,3 +297,9 @@ export type ConfigChange = Selectable<ConfigChangesTable>;
 export type NewConfigChange = Insertable<ConfigChangesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type JobOutcome = Selectable<JobOutcomesTable>;
+export type NewJobOutcome = Insertable<JobOutcomesTable>;
+export type IngestReceipt = Selectable<IngestReceiptsTable>;
+export type BackupBatch = Selectable<BackupBatchesTable>;
+export type BackupBatchJob = Selectable<BackupBatchJobsTable>;
+export type IdempotencyKey = Selectable<IdempotencyKeysTable>;

@@ -201,6 +201,31 @@ export const env = {
     withDefault(wholeNumber.pipe(z.number().min(1, { message: "must be at least 1" })), String(def)),
   /** `true/false`, `1/0`, `yes/no`, `on/off` (any case). */
   bool: (def: boolean): z.ZodType<boolean> => withDefault(boolean, String(def)),
+  /** A whole number within `min`..`max` (inclusive). */
+  intInRange: (def: number, min: number, max: number): z.ZodType<number> =>
+    withDefault(
+      wholeNumber.pipe(
+        z
+          .number()
+          .min(min, { message: `must be at least ${min}` })
+          .max(max, { message: `must be at most ${max}` }),
+      ),
+      String(def),
+    ),
+  /** Comma-separated durations (`5m,15m,1h`) → milliseconds; `off` → an empty list. */
+  durationListMs: (def: string): z.ZodType<number[]> =>
+    withDefault(
+      z.string().transform((value, ctx) => {
+        if (value.trim().toLowerCase() === "off") return [];
+        const parts = value.split(",").map((part) => duration.safeParse(part));
+        if (parts.some((part) => !part.success)) {
+          ctx.addIssue({ code: "custom", message: "must be comma-separated durations (5m,15m,1h) or off" });
+          return z.NEVER;
+        }
+        return parts.map((part) => (part.success ? part.data : 0));
+      }),
+      def,
+    ),
 };
 
 function isValidNamespace(value: string): boolean {

@@ -21,7 +21,14 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { createMetricsRegistry } from "./metrics.js";
 export { type ConnectNatsOptions, connectNats } from "./nats.js";
 export { type OpsServer, type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";
-export { createDatabase, type DatabaseOptions, waitForDatabase } from "./postgres.js";
+export {
+  createDatabase,
+  type DatabaseOptions,
+  type DedicatedSession,
+  type DedicatedSessionOptions,
+  openDedicatedSession,
+  waitForDatabase,
+} from "./postgres.js";
 export { isSecretKey, REDACTED, redactSecrets, redactUrlCredentials } from "./redact.js";
 export { createLockClients, createRedis, type LockClientsOptions } from "./redis.js";
 export { createSealer, generateKey, type KeyRing, parseKeyRing, type Sealer } from "./seal.js";
@@ -30,9 +37,12 @@ export { openSnapshotBlobs, SNAPSHOT_BLOB_TTL_MS } from "./snapshot-blobs.js";
 export {
   deviceSealAad,
   type OpenSnapshotContentOptions,
+  openSealedText,
   openSnapshotContent,
+  readSealedSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
   sealSnapshotContent,
+  sealText,
 } from "./snapshot-content.js";
 export { wireConfigShape, wireFromConfig } from "./wire-config.js";

@@ -42,8 +42,20 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     connectionTimeoutMillis: 10_000,
     types: typesConfig,
   });
-  pool.on("error", (err) => options.logger.error({ err }, "idle PostgreSQL connection failed"));
+  pool.on("error", (err) => options.logger.error({ err: briefly(err) }, "idle PostgreSQL connection failed"));
+  // pg-pool listens for errors of idle clients only: a server shutdown reaching a client that is
+  // checked out between two statements (mid-transaction) would otherwise be an unhandled 'error'
+  // event and end the process. Its next statement fails instead, and the caller handles that.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => options.logger.warn({ err: briefly(err) }, "PostgreSQL connection in use failed"));
+  });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Message and SQLSTATE of a pg error, without the client object pg hangs on it. */
+function briefly(err: Error): { message: string; code?: string } {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? { message: err.message, code } : { message: err.message };
 }
 
 const WAIT_BACKOFF = { baseMs: 250, maxMs: 5_000 };
@@ -66,5 +78,81 @@ export async function waitForDatabase(db: Kysely<any>, options: { attempts: numb
       options.logger.warn({ attempt, attempts, delayMs, err: cause }, "database not answering, retrying");
       await sleep(delayMs);
     }
+  }
+}
+
+/**
+ * One PostgreSQL connection of its own, outside any pool: what session-scoped state needs, such
+ * as an advisory lock that must live exactly as long as the connection. The subset of pg's Client
+ * its users need.
+ */
+export interface DedicatedSession {
+  /** `pg_backend_pid()` of the session. */
+  readonly pid: number;
+  /** False once the connection failed or was closed; a lost session never comes back. */
+  readonly alive: boolean;
+  query<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** Closes the connection; PostgreSQL then releases the session's locks. Never throws. */
+  close(): Promise<void>;
+}
+
+export interface DedicatedSessionOptions {
+  url: string;
+  applicationName: string;
+  logger: Logger;
+  /**
+   * Bound on connecting and on each query, and on how long the server keeps the session of a
+   * client that vanished (TCP keepalives set on the session): a dead holder loses its
+   * session-scoped locks within about this time.
+   */
+  timeoutMs: number;
+}
+
+/** Opens a {@link DedicatedSession}. Rejects when the server does not answer within `timeoutMs`. */
+export async function openDedicatedSession(options: DedicatedSessionOptions): Promise<DedicatedSession> {
+  const keepaliveS = Math.max(1, Math.floor(options.timeoutMs / 3_000));
+  const client = new pg.Client({
+    connectionString: options.url,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.timeoutMs,
+    query_timeout: options.timeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: keepaliveS * 1_000,
+    types: typesConfig,
+  });
+  let alive = true;
+  client.on("error", (err) => {
+    alive = false;
+    options.logger.warn({ err }, "dedicated PostgreSQL session failed");
+  });
+  client.on("end", () => {
+    alive = false;
+  });
+  try {
+    await client.connect();
+    // Server side: drop the session of a client that vanished (no FIN) within about timeoutMs.
+    await client.query(
+      `set tcp_keepalives_idle = ${keepaliveS}; set tcp_keepalives_interval = ${keepaliveS}; set tcp_keepalives_count = 1`,
+    );
+    const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+    const pid = rows[0]?.pid ?? 0;
+    return {
+      pid,
+      get alive() {
+        return alive;
+      },
+      async query<Row extends object>(text: string, values?: readonly unknown[]) {
+        const result = await client.query<Row>(text, values ? [...values] : undefined);
+        return result.rows;
+      },
+      async close() {
+        alive = false;
+        await client.end().catch(() => {});
+      },
+    };
+  } catch (err) {
+    alive = false;
+    await client.end().catch(() => {});
+    throw err;
   }
 }

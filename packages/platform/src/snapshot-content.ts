@@ -1,5 +1,5 @@
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { gunzipSync, gzip, gzipSync } from "node:zlib";
 import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
 import { SnapshotContentError } from "./errors.js";
 import type { Sealer } from "./seal.js";
@@ -13,7 +13,6 @@ import type { Sealer } from "./seal.js";
  */
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /** Default ceiling on opened text: a hostile or corrupt blob cannot inflate without bound. */
 const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
@@ -76,25 +75,55 @@ export async function openSnapshotContent(
   content: SnapshotContent,
   options: OpenSnapshotContentOptions,
 ): Promise<string> {
-  let sealed: Uint8Array;
+  const sealed = await readSealedSnapshotContent(content, options.blobs);
+  return openSealedText(options.sealer, options.aad, sealed, options.maxTextBytes);
+}
+
+/**
+ * The sealed bytes a snapshot content carries (inline) or points at (object store), not opened.
+ * The ingestor stores exactly these bytes: they are already the at-rest format of {@link sealText}.
+ * Throws SnapshotContentError when the object is missing or its size differs from the reference.
+ */
+export async function readSealedSnapshotContent(
+  content: SnapshotContent,
+  blobs: SnapshotBlobStore,
+): Promise<Uint8Array> {
   switch (content.kind) {
     case "inline":
-      sealed = Buffer.from(content.sealedGzipBase64, "base64");
-      break;
+      return Buffer.from(content.sealedGzipBase64, "base64");
     case "object": {
-      const blob = await options.blobs.getBlob(content.name);
+      const blob = await blobs.getBlob(content.name);
       if (!blob) throw new SnapshotContentError("SNAPSHOT_BLOB_MISSING", "snapshot object not found in the blob store");
       if (blob.length !== content.sealedBytes) {
         throw new SnapshotContentError("SNAPSHOT_CONTENT_INVALID", "snapshot object size differs from its reference");
       }
-      sealed = blob;
-      break;
+      return blob;
     }
   }
-  const gzipped = options.sealer.open(sealed, options.aad);
+}
+
+/**
+ * Text at rest, the same format as snapshot content on the wire: gzip, then seal with `aad`
+ * (use {@link deviceSealAad}). Stored snapshots keep the collector's sealed bytes as they came;
+ * stored diffs are sealed with this.
+ */
+export function sealText(sealer: Sealer, aad: string, text: string): Buffer {
+  return sealer.seal(gzipSync(Buffer.from(text, "utf8")), aad);
+}
+
+/**
+ * Inverse of {@link sealText}; opens stored snapshot content and diffs.
+ * Throws SealError (wrong key/AAD, tampering) or SnapshotContentError (not gzip, too large).
+ */
+export function openSealedText(
+  sealer: Sealer,
+  aad: string,
+  sealed: Uint8Array,
+  maxTextBytes: number = DEFAULT_MAX_TEXT_BYTES,
+): string {
+  const gzipped = sealer.open(sealed, aad);
   try {
-    const text = await gunzipAsync(gzipped, { maxOutputLength: options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES });
-    return text.toString("utf8");
+    return gunzipSync(gzipped, { maxOutputLength: maxTextBytes }).toString("utf8");
   } catch (cause) {
     throw new SnapshotContentError("SNAPSHOT_CONTENT_INVALID", "snapshot content is not valid gzip", { cause });
   }

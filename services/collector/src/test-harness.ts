@@ -44,14 +44,7 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: "silent",
 };
 
-/** Polls `probe` until it holds; the timeout is only a safety net against hanging forever. */
-export async function until(what: string, probe: () => boolean | Promise<boolean>, safetyMs = 90_000): Promise<void> {
-  const deadline = Date.now() + safetyMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { until } from "@netledger/testkit";
 
 export interface DeviceRef {
   readonly tenantId: string;

@@ -16,8 +16,19 @@ describe("gateway main", { timeout: 2 * SAFETY_TIMEOUT_MS }, () => {
 
   test("starts, answers /healthz, /readyz and /metrics, and exits 0 on SIGTERM", async () => {
     const port = await freePort();
-    const gateway = startServiceProcess(MAIN, { ...process.env, ...world.env(), OPS_PORT: String(port) });
+    const apiPort = await freePort();
+    const gateway = startServiceProcess(MAIN, {
+      ...process.env,
+      ...world.env(),
+      OPS_PORT: String(port),
+      GATEWAY_PORT: String(apiPort),
+    });
     try {
+      await gateway.waitForHttp(apiPort, "/healthz", 200);
+      const openapi = (await (await gateway.waitForHttp(apiPort, "/openapi.json", 200)).json()) as { openapi: string };
+      assert.equal(openapi.openapi, "3.1.0");
+      const unauthenticated = await fetch(`http://127.0.0.1:${apiPort}/api/tenants`);
+      assert.equal(unauthenticated.status, 401);
       await gateway.waitForHttp(port, "/healthz", 200);
       const ready = await gateway.waitForHttp(port, "/readyz", 200);
       assert.deepEqual(await ready.json(), { nats: true, redis: true, postgres: true });
@@ -37,6 +48,7 @@ describe("gateway main", { timeout: 2 * SAFETY_TIMEOUT_MS }, () => {
       ...process.env,
       ...world.env(),
       OPS_PORT: "0",
+      GATEWAY_PORT: "0",
       DATABASE_URL: `mysql://netops:${secret}@127.0.0.1/netledger`,
     });
     const { code } = await gateway.exited;

@@ -1,5 +1,10 @@
+import { createWire } from "@netledger/contracts";
 import { env, parseConfig, wireConfigShape } from "@netledger/platform";
 import { z } from "zod";
+import { retentionConfigShape } from "./retention/retention-config.js";
+import { schedulerConfigShape } from "./scheduler/scheduler-config.js";
+
+const defaultAckWaitMs = createWire().consumers.ingestorSnapshots.ack_wait / 1_000_000;
 
 /** Ingestor settings, read once at start-up; a bad or missing key stops the process with a list. */
 export const ingestorConfigSchema = z.object({
@@ -10,6 +15,21 @@ export const ingestorConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** /healthz, /readyz and /metrics. */
   OPS_PORT: env.port(9103),
+  // Ingestion (store/, status/, consumer/).
+  /** Messages handled at once (one transaction each); the pool gets this many connections plus two. */
+  INGEST_CONCURRENCY: env.positiveInt(8),
+  /** ack_wait of the ingestor's durable consumers: how long a message held by a crashed replica waits to come back. */
+  INGEST_ACK_WAIT_MS: env.durationMs(defaultAckWaitMs),
+  /** Back-off of a message that could not be ingested yet (database or NATS outage): base, doubling to max. */
+  INGEST_RETRY_BASE_MS: env.durationMs(1_000),
+  INGEST_RETRY_MAX_MS: env.durationMs(30_000),
+  /** How often orphaned snapshot blobs and old ingest receipts are swept. */
+  INGEST_SWEEP_INTERVAL_MS: env.durationMs(3_600_000),
+  /** Time messages being ingested get to finish on SIGTERM. */
+  INGEST_SHUTDOWN_GRACE_MS: env.durationMs(15_000),
+  // Scheduler and retention (scheduler/, retention/), run by the leader only.
+  ...schedulerConfigShape,
+  ...retentionConfigShape,
 });
 
 export type IngestorConfig = z.infer<typeof ingestorConfigSchema>;

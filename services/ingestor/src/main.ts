@@ -1,3 +1,5 @@
+import { jetstream } from "@nats-io/jetstream";
+import type { Database } from "@netledger/db";
 import {
   connectNats,
   createDatabase,
@@ -11,8 +13,10 @@ import {
 } from "@netledger/platform";
 import { sql } from "kysely";
 import { loadIngestorConfig } from "./config.js";
+import { startIngestion } from "./ingestion.js";
+import { createIngestorLeaderDuties } from "./scheduler/start-leader-duties.js";
 
-// Wiring only: persisting snapshots, diffs, retention and scheduling arrive with the ingestor issue.
+// Wiring only.
 const config = loadIngestorConfig();
 const logger = createLogger({ name: "ingestor", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("ingestor");
@@ -20,8 +24,14 @@ const wire = wireFromConfig(config);
 
 const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
 await ensureStreams(nc, wire);
-const db = createDatabase({ url: config.DATABASE_URL, logger, applicationName: "netledger-ingestor" });
+const db = createDatabase<Database>({
+  url: config.DATABASE_URL,
+  max: config.INGEST_CONCURRENCY + 2,
+  logger,
+  applicationName: "netledger-ingestor",
+});
 await waitForDatabase(db, { attempts: 10, logger });
+const ingestion = await startIngestion({ config, wire, nc, db, logger, registry });
 
 const ops = await startOpsServer({
   port: config.OPS_PORT,
@@ -35,11 +45,18 @@ const ops = await startOpsServer({
     },
   },
 });
+const leaderDuties = config.SCHEDULER_ENABLED
+  ? createIngestorLeaderDuties({ config, db, js: jetstream(nc), wire, logger, registry })
+  : undefined;
+leaderDuties?.start();
 logger.info({ opsPort: ops.port, namespace: wire.namespace }, "ingestor started");
 
 onShutdown({
   logger,
+  timeoutMs: config.INGEST_SHUTDOWN_GRACE_MS + 5_000,
   steps: [
+    { name: "stop scheduler and retention", run: async () => leaderDuties?.stop() },
+    { name: "stop ingesting", run: () => ingestion.stop() },
     { name: "close ops server", run: () => ops.close() },
     { name: "drain NATS", run: () => nc.drain() },
     { name: "close database pool", run: () => db.destroy() },

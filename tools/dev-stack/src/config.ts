@@ -41,6 +41,8 @@ const schema = z.object({
   NETLEDGER_SIM_DEVICES: env.positiveInt(20),
   /** gateway, collector-1, ingestor, collector-2 listen on base, +1, +2, +3; 0 picks free ports. */
   NETLEDGER_OPS_PORT_BASE: env.port(9101),
+  /** The gateway's REST API port (its GATEWAY_PORT); 0 picks a free port. */
+  NETLEDGER_GATEWAY_PORT: env.port(8080),
   BACKUP_EVERY_S: env.positiveInt(30),
   BACKUP_CONCURRENCY: env.positiveInt(5),
   /** How long one trigger request waits for a collector's reply. */

@@ -1,5 +1,5 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { defaultFixturesDir, type Fleet, type SimDevice, startFleet } from "@netledger/device-sim";
+import { type Fleet, findFixturesDir, type SimDevice, startFleet } from "@netledger/device-sim";
 
 /** The demo fleet: synthetic RouterOS v6/v7 devices plus some serving real exports (fixtures). */
 export interface DemoFleet {
@@ -68,14 +68,6 @@ export async function startDemoFleet(options: { count: number; stateDir: string 
       await Promise.all(fleets.map((f) => f.stop()));
     },
   };
-}
-
-function findFixturesDir(): string | null {
-  try {
-    return defaultFixturesDir();
-  } catch {
-    return null;
-  }
 }
 
 /** Each fleet writes its own file (device-sim owns the formats); they are joined into `path`. */

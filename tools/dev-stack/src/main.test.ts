@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { hashApiToken } from "@netledger/gateway";
 import { createWorld, deleteKeysWithPrefix, type World } from "@netledger/testkit";
-import { sha256Hex } from "./seed.js";
 
 /**
  * `npm start -- --once` end to end, in a world of its own on the shared servers: its own wire
@@ -52,6 +52,7 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
       ...world.env(), // servers, namespace, small stream sizes
       NETLEDGER_STATE_DIR: stateDir,
       NETLEDGER_OPS_PORT_BASE: "0",
+      NETLEDGER_GATEWAY_PORT: "0",
       NETLEDGER_SIM_DEVICES: "6",
       NETLEDGER_PRIVATE_SERVERS: "false",
     };
@@ -66,9 +67,11 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
   test("backs up every healthy device, then a restart reuses keys, token and devices", async () => {
     const first = await runOnce(env);
     assert.equal(first.code, 0, first.output);
-    // 6 devices: 5 synthetic (the last one kept in auth-fail) and 1 serving a real export.
+    // 6 devices, one of them kept in auth-fail by the stack (which one is the stack's choice).
     assert.equal(first.output.match(/^ {3}\S+ +success +sha256 [0-9a-f]{12}/gm)?.length, 5, first.output);
-    assert.match(first.output, /^ {3}sim-005 +failed +SSH_AUTH_FAILED/m);
+    const failing = /(\S+) always fails its login \(auth-fail\)/.exec(first.output)?.[1];
+    assert.ok(failing, "the stack names its failing device");
+    assert.match(first.output, new RegExp(`^ {3}${failing} +failed +SSH_AUTH_FAILED`, "m"));
     const token = /shown once, only its sha256 is stored\): (nl_[A-Za-z0-9_-]{43})$/m.exec(first.output)?.[1];
     assert.ok(token, "the admin token is printed on first start");
     const stored = await world.db
@@ -76,7 +79,14 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
       .select(["token_hash", "role"])
       .where("revoked_at", "is", null)
       .execute();
-    assert.deepEqual(stored, [{ token_hash: sha256Hex(token), role: "admin" }]);
+    assert.deepEqual(stored, [{ token_hash: hashApiToken(token), role: "admin" }]);
+    const demo = JSON.parse(await readFile(join(stateDir, "demo.json"), "utf8"));
+    assert.deepEqual(Object.keys(demo).sort(), ["gatewayUrl", "tenantId", "token"]);
+    assert.equal(demo.token, token);
+    assert.match(
+      first.output,
+      /curl -X POST -H "\$AUTH" http:\/\/127\.0\.0\.1:\d+\/api\/tenants\/[0-9a-f-]{36}\/devices\/[0-9a-f-]{36}\/config-snapshot\/trigger/,
+    );
     const devices = await world.db
       .selectFrom("devices")
       .select(["id", "name", "credentials_sealed"])
@@ -96,6 +106,8 @@ describe("dev stack --once", { timeout: SAFETY_TIMEOUT_MS }, () => {
     assert.match(second.output, /Seal keys: reused from/);
     assert.match(second.output, /schema up to date/);
     assert.doesNotMatch(second.output, /nl_[A-Za-z0-9_-]{43}/, "the token is printed only when created");
+    const demoAgain = JSON.parse(await readFile(join(stateDir, "demo.json"), "utf8"));
+    assert.equal(demoAgain.token, token, "a restart writes the same, still working token");
     const again = await world.db.selectFrom("devices").select(["id", "name"]).orderBy("name").execute();
     assert.deepEqual(
       again,

@@ -15,6 +15,7 @@ import {
 import { freePort } from "@netledger/testkit";
 import { type BackupResult, formatBackupResult, isSuccess, runBackupCycle } from "./backups.js";
 import { type DevStackArgs, type DevStackConfig, inheritedEnv, REPO_ROOT } from "./config.js";
+import { readDemoToken, writeDemoFile } from "./demo-file.js";
 import { type DemoFleet, demoChange, startDemoFleet } from "./fleet.js";
 import { formatLogLine, servicePrefix } from "./log.js";
 import { printNextSteps, STAND_IN_NOTE } from "./report.js";
@@ -150,7 +151,11 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
       `${fleet.failing.name} always fails its login (auth-fail)`,
   );
 
-  const seed = await seedDemo(db, sealer, fleet.devices, { newToken: args.newToken });
+  const demoFile = join(config.stateDir, "demo.json");
+  const seed = await seedDemo(db, sealer, fleet.devices, {
+    newToken: args.newToken,
+    knownToken: await readDemoToken(demoFile),
+  });
   say(`Seeded: tenant ${DEMO_TENANT}, ${seed.devices.length} devices (credentials sealed), admin API token`);
   if (ctx.stopped()) return undefined;
 
@@ -171,9 +176,11 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
     LOG_LEVEL: config.LOG_LEVEL,
   };
   const specs: ServiceSpec[] = [];
+  const gatewayPort = config.NETLEDGER_GATEWAY_PORT === 0 ? await freePort() : config.NETLEDGER_GATEWAY_PORT;
   for (const [index, { name, service }] of SERVICES.entries()) {
     const opsPort = config.NETLEDGER_OPS_PORT_BASE === 0 ? await freePort() : config.NETLEDGER_OPS_PORT_BASE + index;
-    specs.push({ name, service, opsPort, env: { ...env, OPS_PORT: String(opsPort) } });
+    const ports = { OPS_PORT: String(opsPort), ...(service === "gateway" && { GATEWAY_PORT: String(gatewayPort) }) };
+    specs.push({ name, service, opsPort, env: { ...env, ...ports } });
   }
   say(`Starting ${specs.map((s) => s.name).join(", ")} ...`);
   for (const spec of specs) ctx.services.push(startService(spec, sayServiceLine));
@@ -186,11 +193,19 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
     });
   }
 
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  await writeDemoFile(demoFile, { gatewayUrl, tenantId: seed.tenantId, token: seed.token });
   printNextSteps(say, {
     services: specs,
     inventory: rel(config, "inventory.csv"),
     knownHosts: rel(config, "known_hosts"),
-    token: seed.newToken,
+    token: seed.tokenCreated ? seed.token : null,
+    api: {
+      gatewayUrl,
+      tenantId: seed.tenantId,
+      demoFile: rel(config, "demo.json"),
+      device: seed.devices.find((d) => d.name !== fleet.failing.name) ?? seed.devices[0],
+    },
     everyS: config.BACKUP_EVERY_S,
     namespace,
     database: databaseNameOf(databaseUrl),

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { DeviceCredentialsCodec, type DeviceTarget } from "@netledger/contracts";
 import type { Database } from "@netledger/db";
+import { generateApiToken, hashApiToken } from "@netledger/gateway";
 import { deviceSealAad, type Sealer } from "@netledger/platform";
 import type { Kysely } from "kysely";
 
@@ -23,8 +24,10 @@ export interface SeededDevice {
 
 export interface SeedResult {
   readonly tenantId: string;
-  /** The new admin token, only when one was created now (shown once; only its sha256 is stored). */
-  readonly newToken: string | null;
+  /** A working admin token: the one an earlier start wrote to demo.json, or a new one. */
+  readonly token: string;
+  /** True when `token` was created now (only its sha256 is stored). */
+  readonly tokenCreated: boolean;
   readonly devices: readonly SeededDevice[];
 }
 
@@ -33,15 +36,16 @@ const TOKEN_NAME = "dev-stack admin";
 
 /**
  * Seeds tenant `demo`, its admin API token and `devices`, idempotently: a restart updates the
- * devices' addresses, credentials and pinned host keys in place (same ids) and keeps the token
- * unless `newToken` (which revokes the old one). Credentials are sealed with `sealer`, bound to
- * `deviceSealAad(tenantId, deviceId)` as the collector opens them. One transaction.
+ * devices' addresses, credentials and pinned host keys in place (same ids). The token: `knownToken`
+ * (what an earlier start wrote to demo.json) when it is still a live dev-stack token, else a new
+ * one replacing (revoking) the old; `newToken` always replaces it. Credentials are sealed with
+ * `sealer`, bound to `deviceSealAad(tenantId, deviceId)` as the collector opens them. One transaction.
  */
 export async function seedDemo(
   db: Kysely<Database>,
   sealer: Sealer,
   devices: readonly SeedDevice[],
-  options: { newToken: boolean },
+  options: { newToken: boolean; knownToken: string | null },
 ): Promise<SeedResult> {
   return db.transaction().execute(async (trx) => {
     await trx
@@ -55,7 +59,7 @@ export async function seedDemo(
       .where("name", "=", DEMO_TENANT)
       .executeTakeFirstOrThrow();
 
-    const newToken = await ensureAdminToken(trx, tenantId, options.newToken);
+    const { token, created } = await ensureAdminToken(trx, tenantId, options.newToken ? null : options.knownToken);
 
     const existing = await trx
       .selectFrom("devices")
@@ -107,20 +111,24 @@ export async function seedDemo(
         },
       });
     }
-    return { tenantId, newToken, devices: seeded };
+    return { tenantId, token, tokenCreated: created, devices: seeded };
   });
 }
 
-/** Creates the admin token when there is no live one (or on request), returning it; else null. */
-async function ensureAdminToken(trx: Kysely<Database>, tenantId: string, rotate: boolean): Promise<string | null> {
+/** `known` when it is a live dev-stack admin token of the tenant; else a new one, revoking the old. */
+async function ensureAdminToken(
+  trx: Kysely<Database>,
+  tenantId: string,
+  known: string | null,
+): Promise<{ token: string; created: boolean }> {
   const live = await trx
     .selectFrom("api_tokens")
-    .select("id")
+    .select(["id", "token_hash"])
     .where("tenant_id", "=", tenantId)
     .where("name", "=", TOKEN_NAME)
     .where("revoked_at", "is", null)
     .execute();
-  if (live.length > 0 && !rotate) return null;
+  if (known !== null && live.some((t) => t.token_hash === hashApiToken(known))) return { token: known, created: false };
   if (live.length > 0) {
     await trx
       .updateTable("api_tokens")
@@ -132,10 +140,10 @@ async function ensureAdminToken(trx: Kysely<Database>, tenantId: string, rotate:
       )
       .execute();
   }
-  const token = `nl_${randomBytes(32).toString("base64url")}`;
+  const token = generateApiToken();
   const { id } = await trx
     .insertInto("api_tokens")
-    .values({ tenant_id: tenantId, name: TOKEN_NAME, token_hash: sha256Hex(token), role: "admin" })
+    .values({ tenant_id: tenantId, name: TOKEN_NAME, token_hash: hashApiToken(token), role: "admin" })
     .returning("id")
     .executeTakeFirstOrThrow();
   await trx
@@ -149,10 +157,5 @@ async function ensureAdminToken(trx: Kysely<Database>, tenantId: string, rotate:
       detail: { name: TOKEN_NAME, role: "admin", by: "dev-stack" },
     })
     .execute();
-  return token;
-}
-
-/** Lowercase hex sha256, as `api_tokens.token_hash` stores tokens. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return { token, created: true };
 }

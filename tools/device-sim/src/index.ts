@@ -16,7 +16,7 @@ export {
   UnknownDeviceError,
 } from "./errors.js";
 export { fingerprintOf } from "./fingerprint.js";
-export { defaultFixturesDir } from "./fixtures-dir.js";
+export { defaultFixturesDir, findFixturesDir, fixturesDirCandidate } from "./fixtures-dir.js";
 export { startFleet } from "./fleet.js";
 export { INVENTORY_HEADER } from "./inventory.js";
 export { generateEd25519, type OpenSshKeyPair } from "./openssh-key.js";

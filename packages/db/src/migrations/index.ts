@@ -2,6 +2,9 @@ import type { Migration, MigrationProvider } from "kysely/migration";
 import * as tenancy from "./0001-tenancy.js";
 import * as devices from "./0002-devices.js";
 import * as configHistory from "./0003-config-history.js";
+import * as ingest from "./0004-ingest.js";
+import * as scheduler from "./0005-scheduler.js";
+import * as backupBatches from "./0007-backup-batches.js";
 
 /** A migration and the name it is recorded under in `kysely_migration`. Names sort in apply order. */
 export interface NamedMigration {
@@ -18,6 +21,9 @@ export const migrations: readonly NamedMigration[] = Object.freeze([
   { name: "0001-tenancy", migration: tenancy },
   { name: "0002-devices", migration: devices },
   { name: "0003-config-history", migration: configHistory },
+  { name: "0004-ingest", migration: ingest },
+  { name: "0005-scheduler", migration: scheduler },
+  { name: "0007-backup-batches", migration: backupBatches },
 ]);
 
 /** Kysely migration provider over {@link migrations} (or a custom list, for tests). */

@@ -1,27 +1,15 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { defaultFixturesDir } from "@netledger/device-sim";
+import { type RouterOsFixture, realRouterOsExports } from "@netledger/testkit";
 
 /**
- * Real RouterOS exports shared by the project's tests (read SOURCES.md there). Test support only:
- * their content must never be quoted in code, messages or test names; file names are fine.
+ * Test support only (never imported by production code): the real RouterOS exports, which live
+ * outside the repository. Gate suites with `{ skip: REAL_EXPORTS.skip }`; a fresh clone skips them
+ * with one line, CI fails without them.
  */
-export const ROUTEROS_FIXTURES_DIR = defaultFixturesDir();
+export const REAL_EXPORTS = realRouterOsExports();
 
-export interface RouterOsFixture {
-  readonly name: string;
-  readonly bytes: Buffer;
-  /** From the file name's `__ros<version>.rsc` suffix. */
-  readonly version: string;
-}
+export type { RouterOsFixture };
 
-/** Every `.rsc` fixture; throws when there are none, so a missing folder cannot pass as "no cases". */
+/** Every real `.rsc` export; throws when the folder is missing, so call it inside a gated suite. */
 export function loadRouterOsFixtures(): RouterOsFixture[] {
-  const names = readdirSync(ROUTEROS_FIXTURES_DIR).filter((name) => name.endsWith(".rsc"));
-  if (names.length === 0) throw new Error(`no .rsc fixtures in ${ROUTEROS_FIXTURES_DIR}`);
-  return names.sort().map((name) => {
-    const version = /__ros(.+)\.rsc$/.exec(name)?.[1];
-    if (version === undefined) throw new Error(`fixture name without __ros<version>: ${name}`);
-    return { name, bytes: readFileSync(join(ROUTEROS_FIXTURES_DIR, name)), version };
-  });
+  return REAL_EXPORTS.load();
 }

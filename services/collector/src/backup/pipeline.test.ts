@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { TriggerReply } from "@netledger/contracts";
-import { defaultFixturesDir } from "@netledger/device-sim";
 import { getDriver, sha256Hex } from "@netledger/drivers";
+import { realRouterOsExports } from "@netledger/testkit";
 import ssh2 from "ssh2";
 import { type Harness, startHarness } from "../test-harness.js";
 
 const driver = getDriver("routeros");
-const FIXTURES = defaultFixturesDir();
+const REAL_EXPORTS = realRouterOsExports();
 
 function expectSuccess(reply: TriggerReply): Extract<TriggerReply, { kind: "success" }> {
   assert.equal(reply.kind, "success", `expected success, got ${JSON.stringify(reply)}`);
@@ -101,8 +101,12 @@ describe("backup pipeline (trigger path)", () => {
     );
   });
 
-  it("hashes every real fixture like normalize(file), stable across header times", { timeout: 60_000 }, async () => {
-    const files = (await readdir(FIXTURES)).filter((f) => f.endsWith(".rsc")).sort();
+  it("hashes every real fixture like normalize(file), stable across header times", {
+    timeout: 60_000,
+    skip: REAL_EXPORTS.skip,
+  }, async () => {
+    const FIXTURES = REAL_EXPORTS.dir!;
+    const files = REAL_EXPORTS.names();
     await withHarness({ fleet: { count: files.length, config: { kind: "fixtures", dir: FIXTURES } } }, async (h) => {
       assert.equal(h.fleet.devices.length, files.length);
       const normalizedFiles = new Set(

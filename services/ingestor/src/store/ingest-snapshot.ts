@@ -1,0 +1,182 @@
+import type { ChangeCounts, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
+import { type Database, diffConfigTexts, type JsonObject, saveSnapshot } from "@netledger/db";
+import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
+import type { Transaction } from "kysely";
+import { type IngestAudit, insertAudit } from "../audit/audit.js";
+import { countChanges, storeDiff } from "../diff/store-diff.js";
+import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
+import { recordJobOutcome } from "../status/job-outcomes.js";
+import { findReceipt, insertReceipt } from "./receipts.js";
+
+/** A snapshot message whose content was opened and whose sha256 was checked. */
+export interface OpenedSnapshot {
+  readonly event: SnapshotEvent;
+  /** The sealed bytes as they came (inline or from the object store): stored as they are. */
+  readonly sealed: Uint8Array;
+  /** The normalized text, secrets included; never logged, never stored unsealed. */
+  readonly text: string;
+}
+
+export type IngestedSnapshotOutcome =
+  /** A new version was stored, or the config equals the latest; announce `event`. */
+  | { readonly kind: "stored" | "unchanged"; readonly event: IngestedEvent }
+  /** Already ingested by an earlier delivery; announce again what was announced then (if anything). */
+  | { readonly kind: "duplicate"; readonly event: IngestedEvent | null }
+  /** Collected over a host key other than the pinned one: nothing stored, device blocked. */
+  | { readonly kind: "rejected"; readonly blocked: boolean }
+  /** The device is not the tenant's: dead-letter the message. */
+  | { readonly kind: "unknown_device" };
+
+const NO_CHANGES: ChangeCounts = { added: 0, removed: 0, modified: 0, moved: 0 };
+
+/**
+ * Everything one snapshot message changes, in the caller's transaction: the version (or its
+ * `last_seen_at`), the consecutive diff and its structured changes, device status and pinned host
+ * key, the job outcome, audit rows and the message's receipt. A message with a receipt changes
+ * nothing. Run it with `transactionWithRetry`; announce and ack only after commit.
+ */
+export async function ingestSnapshot(
+  trx: Transaction<Database>,
+  sealer: Sealer,
+  snapshot: OpenedSnapshot,
+): Promise<IngestedSnapshotOutcome> {
+  const { event } = snapshot;
+  const device = await lockDevice(trx, event.tenantId, event.deviceId);
+  if (!device) return { kind: "unknown_device" };
+  const receipt = await findReceipt(trx, "snapshots", event.msgId);
+  if (receipt) return { kind: "duplicate", event: receipt.ingestedEvent as IngestedEvent | null };
+
+  const at = new Date(event.collectedAt);
+  const base = { source: "snapshots" as const, msgId: event.msgId, tenantId: event.tenantId, deviceId: event.deviceId };
+
+  if (device.host_key_fingerprint !== null && device.host_key_fingerprint !== event.hostKeyFingerprint) {
+    const { audits, blocked } = await recordFailure(trx, device, {
+      at,
+      code: "SSH_HOSTKEY_MISMATCH",
+      message: "snapshot collected over a host key other than the pinned one; not stored",
+      observedHostKeyFingerprint: event.hostKeyFingerprint,
+      sourceMsgId: event.msgId,
+    });
+    if (event.jobId !== undefined) {
+      await recordJobOutcome(trx, {
+        ...jobOf(event),
+        outcome: "failed",
+        error_code: "SSH_HOSTKEY_MISMATCH",
+        snapshot_id: null,
+        at,
+      });
+    }
+    await insertAudit(trx, audits);
+    await insertReceipt(trx, { ...base, ingestedEvent: null });
+    return { kind: "rejected", blocked };
+  }
+
+  const saved = await saveSnapshot(trx, {
+    tenant_id: event.tenantId,
+    device_id: event.deviceId,
+    sha256: event.sha256,
+    size_bytes: event.bytes,
+    content_sealed: snapshot.sealed,
+    collected_at: at,
+    normalization_version: event.normalizationVersion,
+    software_version: event.softwareVersion,
+    source_msg_id: event.msgId,
+  });
+  // A version stored by this msg id before receipts existed: nothing to redo, nothing to announce.
+  if (saved.kind === "duplicate") return { kind: "duplicate", event: null };
+
+  const target = { tenantId: event.tenantId, targetType: "snapshot" as const, targetId: saved.snapshot.id };
+  const audits: IngestAudit[] = [];
+  let counts = NO_CHANGES;
+  if (saved.kind === "stored") {
+    audits.push({
+      ...target,
+      action: "config_snapshot_created",
+      detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
+    });
+    if (saved.previous) {
+      const previous = await trx
+        .selectFrom("config_snapshots")
+        .select("content_sealed")
+        .where("id", "=", saved.previous.id)
+        .executeTakeFirstOrThrow();
+      const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
+      const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
+      const diffId = await storeDiff(trx, sealer, {
+        tenantId: event.tenantId,
+        deviceId: event.deviceId,
+        fromSnapshotId: saved.previous.id,
+        toSnapshotId: saved.snapshot.id,
+        diff,
+      });
+      counts = countChanges(diff.changes);
+      audits.push({
+        tenantId: event.tenantId,
+        action: "config_diff_generated",
+        targetType: "diff",
+        targetId: diffId,
+        detail: {
+          fromSeq: saved.previous.seq,
+          toSeq: saved.snapshot.seq,
+          addedLines: diff.added,
+          removedLines: diff.removed,
+          changes: { ...counts },
+        },
+      });
+    }
+  } else {
+    audits.push({
+      ...target,
+      action: "config_snapshot_skipped_duplicate",
+      detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
+    });
+  }
+
+  audits.push(
+    ...(await recordSuccess(trx, device, {
+      at,
+      status: saved.kind === "stored" ? "success" : "unchanged",
+      softwareVersion: event.softwareVersion,
+      hostKeyFingerprint: event.hostKeyFingerprint,
+      sourceMsgId: event.msgId,
+    })),
+  );
+  if (event.jobId !== undefined) {
+    await recordJobOutcome(trx, {
+      ...jobOf(event),
+      outcome: saved.kind,
+      error_code: null,
+      snapshot_id: saved.snapshot.id,
+      at,
+    });
+  }
+  await insertAudit(trx, audits);
+
+  const ingested: IngestedEvent = {
+    sourceMsgId: event.msgId,
+    tenantId: event.tenantId,
+    deviceId: event.deviceId,
+    trigger: event.trigger,
+    ...(event.jobId !== undefined && { jobId: event.jobId }),
+    snapshotId: saved.snapshot.id,
+    seq: saved.snapshot.seq,
+    sha256: saved.snapshot.sha256,
+    changed: saved.kind === "stored",
+    changes: counts,
+    ingestedAt: new Date().toISOString(),
+  };
+  await insertReceipt(trx, { ...base, ingestedEvent: ingested as unknown as JsonObject });
+  return { kind: saved.kind, event: ingested };
+}
+
+function jobOf(event: { jobId?: string | undefined; tenantId: string; deviceId: string }) {
+  return { job_id: event.jobId ?? "", tenant_id: event.tenantId, device_id: event.deviceId };
+}
+
+function messageDetail(event: SnapshotEvent): JsonObject {
+  return {
+    sourceMsgId: event.msgId,
+    trigger: event.trigger,
+    ...(event.jobId !== undefined && { jobId: event.jobId }),
+  };
+}

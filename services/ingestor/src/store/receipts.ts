@@ -1,0 +1,51 @@
+import type { Database, IngestSource, JsonObject } from "@netledger/db";
+import type { Kysely, Transaction } from "kysely";
+
+/** A message already ingested: what was announced for it (snapshots), if anything. */
+export interface Receipt {
+  readonly ingestedEvent: JsonObject | null;
+}
+
+/** The receipt of an accepted message, or undefined. Works inside or outside a transaction. */
+export async function findReceipt(
+  db: Kysely<Database>,
+  source: IngestSource,
+  msgId: string,
+): Promise<Receipt | undefined> {
+  const row = await db
+    .selectFrom("ingest_receipts")
+    .select("ingested_event")
+    .where("source", "=", source)
+    .where("msg_id", "=", msgId)
+    .executeTakeFirst();
+  return row && { ingestedEvent: row.ingested_event };
+}
+
+/** Writes the receipt in the transaction of the message's effects (a concurrent twin then fails on the key). */
+export async function insertReceipt(
+  trx: Transaction<Database>,
+  receipt: {
+    source: IngestSource;
+    msgId: string;
+    tenantId: string;
+    deviceId: string;
+    ingestedEvent: JsonObject | null;
+  },
+): Promise<void> {
+  await trx
+    .insertInto("ingest_receipts")
+    .values({
+      source: receipt.source,
+      msg_id: receipt.msgId,
+      tenant_id: receipt.tenantId,
+      device_id: receipt.deviceId,
+      ingested_event: receipt.ingestedEvent,
+    })
+    .execute();
+}
+
+/** Deletes receipts older than `before` (no message older than the streams' max age can come back). */
+export async function sweepReceipts(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom("ingest_receipts").where("received_at", "<", before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

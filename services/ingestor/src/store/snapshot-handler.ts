@@ -1,0 +1,119 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import {
+  type IngestedEvent,
+  IngestedEventCodec,
+  InvalidMessageError,
+  type SnapshotEvent,
+  SnapshotEventCodec,
+} from "@netledger/contracts";
+import { transactionWithRetry } from "@netledger/db";
+import { sha256Hex } from "@netledger/drivers";
+import {
+  deviceSealAad,
+  openSealedText,
+  readSealedSnapshotContent,
+  SealError,
+  SnapshotContentError,
+} from "@netledger/platform";
+import type { IngestContext } from "../consumer/context.js";
+import { isDatabaseUnavailable } from "../consumer/database-gate.js";
+import { deadLetter } from "../consumer/dead-letter.js";
+import { nakLater } from "../consumer/settle.js";
+import { type IngestedSnapshotOutcome, ingestSnapshot, type OpenedSnapshot } from "./ingest-snapshot.js";
+import { findReceipt } from "./receipts.js";
+
+const CONSUMER = "snapshots";
+
+/**
+ * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
+ * decode → (receipt? announce again, ack) → open content → check sha256 → one transaction
+ * (ingestSnapshot) → announce the IngestedEvent → delete the object-store blob → ack.
+ * Bad input (schema, subject, sha256, content, unknown device) is dead-lettered; a database or
+ * NATS outage naks with back-off. Never throws.
+ */
+export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Promise<void> {
+  let event: SnapshotEvent;
+  try {
+    event = SnapshotEventCodec.decode(msg.data);
+  } catch (err) {
+    const detail = err instanceof InvalidMessageError ? err.issues.join("; ") : "undecodable";
+    return deadLetter(ctx, msg, CONSUMER, "schema", detail);
+  }
+  if (msg.subject !== ctx.wire.subjects.snapshot(event.tenantId, event.deviceId)) {
+    return deadLetter(ctx, msg, CONSUMER, "subject", "tenant or device differs from the subject");
+  }
+  try {
+    const receipt = await findReceipt(ctx.db, CONSUMER, event.msgId);
+    if (receipt)
+      return await finish(ctx, msg, event, { kind: "duplicate", event: receiptEvent(receipt.ingestedEvent) });
+
+    let opened: OpenedSnapshot;
+    try {
+      opened = await openSnapshot(ctx, event);
+    } catch (err) {
+      if (err instanceof SnapshotContentError && err.code === "SNAPSHOT_BLOB_MISSING") {
+        // A concurrent delivery may have stored it and deleted the blob meanwhile.
+        const late = await findReceipt(ctx.db, CONSUMER, event.msgId);
+        if (late) return await finish(ctx, msg, event, { kind: "duplicate", event: receiptEvent(late.ingestedEvent) });
+      }
+      if (err instanceof SealError || err instanceof SnapshotContentError) {
+        return deadLetter(ctx, msg, CONSUMER, "content", err.code);
+      }
+      throw err;
+    }
+    if (sha256Hex(opened.text) !== event.sha256) {
+      return deadLetter(ctx, msg, CONSUMER, "sha256", "sha256 of the opened content differs from the event's");
+    }
+
+    const stopTimer = ctx.metrics.transactionSeconds.startTimer({ consumer: CONSUMER });
+    const outcome = await transactionWithRetry(ctx.db, (trx) => ingestSnapshot(trx, ctx.sealer, opened));
+    stopTimer();
+    if (outcome.kind === "unknown_device") {
+      return deadLetter(ctx, msg, CONSUMER, "unknown_device", "no such device for this tenant");
+    }
+    await finish(ctx, msg, event, outcome);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) ctx.gate.close();
+    ctx.logger.error({ err, streamSequence: msg.info.streamSequence }, "snapshot not ingested yet; nak");
+    nakLater(ctx, msg, CONSUMER);
+  }
+}
+
+async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<OpenedSnapshot> {
+  const sealed = await readSealedSnapshotContent(event.content, ctx.blobs);
+  const text = openSealedText(ctx.sealer, deviceSealAad(event.tenantId, event.deviceId), sealed);
+  return { event, sealed, text };
+}
+
+/** After commit (or on a redelivery of a committed message): announce, drop the blob, ack. */
+async function finish(
+  ctx: IngestContext,
+  msg: JsMsg,
+  event: SnapshotEvent,
+  outcome: Exclude<IngestedSnapshotOutcome, { kind: "unknown_device" }>,
+): Promise<void> {
+  const announce = outcome.kind === "rejected" ? null : outcome.event;
+  if (announce) {
+    await ctx.js.publish(
+      ctx.wire.subjects.ingested(announce.tenantId, announce.deviceId),
+      IngestedEventCodec.encode(announce),
+      { msgID: `ingested:${announce.sourceMsgId}`, timeout: ctx.publishTimeoutMs },
+    );
+  }
+  if (event.content.kind === "object") {
+    const { name } = event.content;
+    await ctx.blobs.delete(name).catch((err: unknown) => {
+      // The sweep removes it once older than the stream's max age.
+      ctx.logger.warn({ err, streamSequence: msg.info.streamSequence }, "could not delete the stored snapshot's blob");
+    });
+  }
+  msg.ack();
+  ctx.metrics.pending.set({ consumer: CONSUMER }, msg.info.pending);
+  ctx.metrics.messages.inc({ consumer: CONSUMER, outcome: outcome.kind });
+  if (outcome.kind === "duplicate") ctx.metrics.duplicates.inc({ consumer: CONSUMER });
+  if (outcome.kind === "rejected" && outcome.blocked) ctx.metrics.devicesBlocked.inc({ code: "SSH_HOSTKEY_MISMATCH" });
+}
+
+function receiptEvent(stored: unknown): IngestedEvent | null {
+  return stored === null ? null : IngestedEventCodec.parse(stored);
+}
