@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { diffConfigTexts } from "@netledger/db";
 import { startFleet } from "@netledger/device-sim";
 import { routerOsDriver, textDiff } from "@netledger/drivers";
 import { describeMachine } from "./machine.js";
@@ -8,9 +9,10 @@ import { summarize } from "./stats.js";
  * Benchmark: the on-demand diff between two stored versions of a large config. One synthetic
  * RouterOS config (device simulator, `--bytes`) goes through `--versions` successive edits
  * (1-3 lines each: an attribute changed, a line added, a line removed, a password changed);
- * then `--pairs` random pairs of versions are diffed: `textDiff` over the redacted texts (what
- * the gateway serves) and `structuredChanges` over the full texts (what the ingestor runs on
- * consecutive versions, measured on consecutive and on random pairs).
+ * then `--pairs` random pairs of versions are diffed through the on-demand function
+ * (`diffConfigTexts` of packages/db: line diff of the redacted texts plus structured changes),
+ * with its parts measured alone: `textDiff`, the same work redacting each text once, and
+ * `structuredChanges` of consecutive versions (what the ingestor runs).
  */
 const { values } = parseArgs({
   options: {
@@ -73,23 +75,33 @@ function timed<T>(f: () => T, wall: number[], cpu: number[]): T {
 }
 
 const figures = {
-  textWall: [] as number[],
   textCpu: [] as number[],
   changedLines: [] as number[],
-  randomWall: [] as number[],
-  randomCpu: [] as number[],
-  consecutiveWall: [] as number[],
+  onDemandWall: [] as number[],
+  onDemandCpu: [] as number[],
+  sharedCpu: [] as number[],
   consecutiveCpu: [] as number[],
 };
+const ignored: number[] = [];
 for (let p = 0; p < pairs; p++) {
   const a = random(versionCount);
   const b = random(versionCount);
-  const [before, after] = [routerOsDriver.redact(full(a)), routerOsDriver.redact(full(b))];
-  const diff = timed(() => textDiff(before, after), figures.textWall, figures.textCpu);
+  const [fullA, fullB] = [full(a), full(b)];
+  const [before, after] = [routerOsDriver.redact(fullA), routerOsDriver.redact(fullB)];
+  const diff = timed(() => textDiff(before, after), ignored, figures.textCpu);
   figures.changedLines.push(diff.added + diff.removed);
-  timed(() => routerOsDriver.structuredChanges(full(a), full(b)), figures.randomWall, figures.randomCpu);
+  timed(() => diffConfigTexts("routeros", fullA, fullB), figures.onDemandWall, figures.onDemandCpu);
+  timed(
+    () => {
+      const redacted = { before: routerOsDriver.redact(fullA), after: routerOsDriver.redact(fullB) };
+      textDiff(redacted.before, redacted.after);
+      routerOsDriver.structuredChanges(fullA, fullB, redacted);
+    },
+    ignored,
+    figures.sharedCpu,
+  );
   const c = 1 + random(versionCount - 1);
-  timed(() => routerOsDriver.structuredChanges(full(c - 1), full(c)), figures.consecutiveWall, figures.consecutiveCpu);
+  timed(() => routerOsDriver.structuredChanges(full(c - 1), full(c)), ignored, figures.consecutiveCpu);
 }
 
 const row = (name: string, values: number[], unit = "ms"): string => {
@@ -102,12 +114,11 @@ process.stdout.write(
   [
     `diff benchmark: ${versionCount} versions of a ${(first.length / 1024).toFixed(0)} KiB config, ${pairs} random pairs`,
     `machine: ${machine.cores} cores ${machine.cpuModel}, node ${machine.node}, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}`,
-    row("textDiff (redacted, random pair), wall", figures.textWall),
-    row("textDiff (redacted, random pair), cpu", figures.textCpu),
+    row("textDiff alone (redacted texts given), cpu", figures.textCpu),
     row("  lines changed (added + removed)", figures.changedLines, "lines"),
-    row("structuredChanges (random pair), wall", figures.randomWall),
-    row("structuredChanges (random pair), cpu", figures.randomCpu),
-    row("structuredChanges (consecutive pair), wall", figures.consecutiveWall),
+    row("diffConfigTexts (db, on demand), wall", figures.onDemandWall),
+    row("diffConfigTexts (db, on demand), cpu", figures.onDemandCpu),
+    row("  same, redacting each text once, cpu", figures.sharedCpu),
     row("structuredChanges (consecutive pair), cpu", figures.consecutiveCpu),
     `command: npm run -w @netledger/bench diff -- --bytes ${bytes} --versions ${versionCount} --pairs ${pairs} --seed ${values.seed}`,
     "",

@@ -162,8 +162,9 @@ describe("structured changes on generated v6 and v7 configs", () => {
         const before = routerOsDriver.normalize(was);
         const entities = parseRouterOsEntities(before);
         const entity = entities[mutation.commandIndex]!;
-        const positional = entities.filter((e) => e.path === entity.path && e.identity === null);
-        const expected = entity.identity ?? `#${positional.indexOf(entity) + 1}`;
+        const earlier = entities.slice(0, mutation.commandIndex);
+        const position = earlier.filter((e) => e.path === entity.path && e.identity === null).length + 1;
+        const expected = entity.identity ?? `#${position}`;
         const changes = routerOsDriver.structuredChanges(before, routerOsDriver.normalize(mutation.raw));
         assert.deepEqual(
           changes.map((c) => [c.kind, c.path, c.identity]),
