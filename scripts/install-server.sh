@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/install-server.sh PACKAGE...   (PACKAGE: nats-server, redis-server, postgresql)
+# Usage: scripts/install-server.sh PACKAGE...   (PACKAGE: nats-server, redis-server, postgresql, openssh-server)
 # The one place that installs server software, used by ensure-services.sh (CI) and by the dev
 # stack (npm start) when a server it must start is not installed. For each Debian package whose
 # programs are missing: as root on a system with apt-get it installs it; otherwise it prints the
@@ -12,8 +12,10 @@ installed() {
     redis-server) command -v redis-server >/dev/null 2>&1 ;;
     # Debian keeps initdb/postgres in /usr/lib/postgresql/<version>/bin and pg_ctlcluster on PATH.
     postgresql) command -v pg_ctlcluster >/dev/null 2>&1 && compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null ;;
+    # The collector's OpenSSH interoperability tests start their own sshd (nothing else uses it).
+    openssh-server) [ -x /usr/sbin/sshd ] ;;
     *)
-      echo "install-server.sh: unknown package '$1' (expected nats-server, redis-server or postgresql)" >&2
+      echo "install-server.sh: unknown package '$1' (expected nats-server, redis-server, postgresql or openssh-server)" >&2
       exit 2
       ;;
   esac

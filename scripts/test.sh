@@ -21,7 +21,7 @@ else
   echo "== real RouterOS exports not found at $fixtures (NETLEDGER_FIXTURES_DIR): the suites over them are skipped"
 fi
 
-mapfile -t files < <(find packages services tools testkit bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find packages services tools testkit bench deploy -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1

@@ -1,5 +1,6 @@
 import { accessSync, constants, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { testkitConfig } from "./config.js";
 import { TestkitError } from "./errors.js";
 
@@ -9,6 +10,7 @@ const APT_PACKAGES: Record<string, string> = {
   "redis-server": "redis-server",
   initdb: "postgresql",
   postgres: "postgresql",
+  sshd: "openssh-server",
 };
 
 const POSTGRES_LIB = "/usr/lib/postgresql";
@@ -52,6 +54,35 @@ export function findBinary(name: string, dirs: readonly string[] = defaultSearch
     "TESTKIT_BINARY_MISSING",
     `\`${name}\` not found ${where}; install it: ${aptInstallHint(name)}`,
   );
+}
+
+/** Where `scripts/provision-nats.sh` extracts Debian trixie's nats-server 2.10 (git-ignored). */
+export const PROVISIONED_NATS_SERVER = fileURLToPath(
+  new URL("../../.cache/nats-server-2.10/root/usr/sbin/nats-server", import.meta.url),
+);
+
+/**
+ * The nats-server private servers run: `NETLEDGER_NATS_SERVER` when set, else the 2.10 binary
+ * `scripts/provision-nats.sh` provisioned, else `nats-server` on PATH (which may be older than
+ * the supported 2.10 floor: the machine's shared server is Debian bookworm's 2.9.10).
+ */
+export function findNatsServer(dirs?: readonly string[]): string {
+  const configured = testkitConfig().NETLEDGER_NATS_SERVER;
+  if (configured) {
+    if (isExecutable(configured)) return configured;
+    throw new TestkitError("TESTKIT_BINARY_MISSING", `NETLEDGER_NATS_SERVER (${configured}) is not an executable file`);
+  }
+  if (isExecutable(PROVISIONED_NATS_SERVER)) return PROVISIONED_NATS_SERVER;
+  return findBinary("nats-server", dirs);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

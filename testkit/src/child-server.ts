@@ -14,6 +14,12 @@ export interface ServerHandle {
   start(): Promise<void>;
   /** SIGKILL, as a crash would; resolves when the process has exited. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP: the process keeps its sockets open but answers nothing, as a hung server would.
+   * `resume()` (SIGCONT) lets it go on; `stop()` and `kill()` resume it first.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 /** How to run and check one server process. */
@@ -106,6 +112,7 @@ export async function startChildServer(spec: ChildServerSpec): Promise<ServerHan
     },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGCONT");
       child.ref(); // an unreferenced child's exit alone would not keep the event loop waiting for it
       child.kill(spec.stopSignal);
       const timer = setTimeout(() => child?.kill("SIGKILL"), STOP_TIMEOUT_MS);
@@ -117,6 +124,12 @@ export async function startChildServer(spec: ChildServerSpec): Promise<ServerHan
       child.ref();
       child.kill("SIGKILL");
       await exited;
+    },
+    pause() {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGSTOP");
+    },
+    resume() {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGCONT");
     },
   };
   await handle.start();

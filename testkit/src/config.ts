@@ -29,6 +29,14 @@ const schema = z.object({
   /** Where the Docker client would look for an engine (testcontainers fallback). */
   DOCKER_HOST: z.string().optional(),
   /** Searched for server binaries, then /usr/lib/postgresql/<version>/bin for PostgreSQL's. */
+  /**
+   * nats-server binary for private servers; default the one `scripts/provision-nats.sh` put in
+   * `.cache/nats-server-2.10/`, else `nats-server` on PATH.
+   */
+  NETLEDGER_NATS_SERVER: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() ? v.trim() : undefined),
+    z.string().optional(),
+  ),
   PATH: z.string().default(""),
 });
 

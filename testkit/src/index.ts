@@ -10,6 +10,14 @@ export { type LocatedServer, type LocateOptions, locateServer, type ServerKind }
 export { TestkitError, type TestkitErrorCode } from "./errors.js";
 export { freePort } from "./free-port.js";
 export { type NatsCluster, startNatsCluster, startNatsServer } from "./nats-server.js";
+export {
+  findSshd,
+  type OpenSshHostKey,
+  type OpenSshKeyType,
+  type OpenSshServer,
+  type OpenSshServerOptions,
+  startOpenSshServer,
+} from "./openssh-server.js";
 export { startPostgres } from "./postgres-server.js";
 export { type RealExports, type RouterOsFixture, realRouterOsExports } from "./real-exports.js";
 export { deleteKeysWithPrefix } from "./redis-keys.js";

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { PROVISIONED_NATS_SERVER } from "./binaries.js";
 import { type NatsCluster, type ServerHandle, startNatsCluster, startNatsServer } from "./index.js";
 
 /** Retries `attempt` until it resolves (a new leader takes a moment to be elected). */
@@ -43,6 +45,31 @@ describe("startNatsServer", () => {
     await server.start();
     const state = await withConnection(server.url, async (nc) => (await jetstreamManager(nc)).streams.info("KEEP"));
     assert.equal(state.state.messages, 3);
+  });
+
+  it("runs the provisioned nats-server 2.10 when scripts/provision-nats.sh has run", {
+    skip: !existsSync(PROVISIONED_NATS_SERVER) && "not provisioned (bash scripts/provision-nats.sh)",
+  }, async () => {
+    const own = await startNatsServer({ jetstream: false });
+    try {
+      const version = await withConnection(own.url, async (nc) => nc.info?.version ?? "");
+      const [major = 0, minor = 0] = version.split(".").map(Number);
+      assert.ok(major > 2 || (major === 2 && minor >= 10), `version ${version}`);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("pause() makes a server hang with its sockets open; resume() lets it answer again", async () => {
+    const own = await startNatsServer({ jetstream: false });
+    try {
+      own.pause();
+      await assert.rejects(connect({ servers: own.url, timeout: 500, reconnect: false }));
+      own.resume();
+      await withConnection(own.url, async (nc) => nc.flush());
+    } finally {
+      await own.stop();
+    }
   });
 });
 

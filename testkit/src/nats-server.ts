@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { findBinary } from "./binaries.js";
+import { findNatsServer } from "./binaries.js";
 import { type ServerHandle, startChildServer } from "./child-server.js";
 import { TestkitError } from "./errors.js";
 import { tempDirRemovedAtExit } from "./exit-cleanup.js";
@@ -15,7 +15,7 @@ import { probeNats } from "./probes.js";
  */
 export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<ServerHandle> {
   const jetstream = options.jetstream ?? true;
-  const binary = findBinary("nats-server");
+  const binary = findNatsServer();
   const dir = tempDirRemovedAtExit("nats");
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
@@ -54,7 +54,7 @@ const META_LEADER_TIMEOUT_MS = 30_000;
  */
 export async function startNatsCluster(options: { size?: number } = {}): Promise<NatsCluster> {
   const size = options.size ?? 3;
-  const binary = findBinary("nats-server");
+  const binary = findNatsServer();
   const dir = tempDirRemovedAtExit("nats-cluster");
   const name = `nl-${randomBytes(3).toString("hex")}`;
   const ports = await Promise.all(

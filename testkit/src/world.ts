@@ -65,6 +65,8 @@ export interface WorldOptions {
   nats?: boolean;
   redis?: boolean;
   streams?: boolean;
+  /** Use this NATS server (e.g. a private `startNatsServer()` of a fault test) instead of locating one. */
+  natsUrl?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const world = new TestWorld(parts);
   try {
     const [natsServer, redisServer, postgresServer] = await Promise.all([
-      nats ? locateServer("nats") : undefined,
+      nats ? (options.natsUrl ? { url: options.natsUrl } : locateServer("nats")) : undefined,
       redis ? locateServer("redis") : undefined,
       database ? locateServer("postgres") : undefined,
     ]);
@@ -134,7 +136,13 @@ interface Parts {
 
 async function openNats(parts: Parts, url: string, streams: boolean): Promise<void> {
   parts.natsUrl = url;
-  parts.nc = await connect({ servers: url, name: `testkit-${parts.id}` });
+  // Reconnects without limit: fault tests stop and kill private servers under a world.
+  parts.nc = await connect({
+    servers: url,
+    name: `testkit-${parts.id}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
   if (streams) await ensureStreams(parts.nc, parts.wire);
 }
 

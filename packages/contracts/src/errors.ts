@@ -25,12 +25,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * Codes that retrying cannot fix without a human: wrong credentials, a changed host key,
- * a driver that does not exist, credentials sealed with a key we no longer hold.
+ * a driver that does not exist, credentials sealed with a key we no longer hold, an export over
+ * the collector's size limit (retrying would download the whole oversized export again).
  * Scheduled jobs failing with one of these are terminated, not redelivered.
  */
 export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SSH_AUTH_FAILED",
   "SSH_HOSTKEY_MISMATCH",
+  "EXPORT_TOO_LARGE",
   "CREDENTIALS_UNREADABLE",
   "DRIVER_UNKNOWN",
   "INVALID_MESSAGE",

@@ -14,6 +14,7 @@ export {
   DEFAULT_NAMESPACE,
   DEFAULT_SNAPSHOTS_MAX_BYTES,
   INLINE_CONTENT_LIMIT_BYTES,
+  JOB_HEADERS,
   type Wire,
   type WireOptions,
 } from "./wire.js";

@@ -1,8 +1,22 @@
 import { z } from "zod";
 import { ERROR_CODES } from "./errors.js";
 
-/** Version of the normalization rules; bump when normalized text (and so sha256) would change. */
-export const NORMALIZATION_VERSION = 1;
+/**
+ * Version of the normalization rules; bump when normalized text (and so sha256) would change.
+ * Each snapshot carries the version it was normalized with. 2: RouterOS CAPsMAN channel status
+ * comments and text printed before the export header are dropped. A consumer comparing a new
+ * snapshot with one of an older version re-normalizes the older full text (sealed, so always at
+ * hand) with the current driver before comparing hashes, so a bump makes no false version.
+ */
+export const NORMALIZATION_VERSION = 2;
+
+/**
+ * Version of the drivers' redacted projection (`DeviceDriver.redactSecrets`). The projection is
+ * derived from the sealed full text, never the identity of a version: re-derive both sides with
+ * the current rules before diffing projections of different versions. 2: value-based redaction
+ * (a secret value is masked wherever it appears) and secret-named script variables/parameters.
+ */
+export const REDACTION_VERSION = 2;
 
 export const DRIVERS = ["routeros"] as const;
 export const DriverSchema = z.enum(DRIVERS);
@@ -13,6 +27,11 @@ export const ErrorCodeSchema = z.enum(ERROR_CODES);
 const Id = z.uuid();
 const Timestamp = z.iso.datetime({ offset: true });
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "expected lowercase hex sha256");
+/**
+ * SSH public key type as named in the key blob and by OpenSSH: `ssh-ed25519`, `ssh-rsa`,
+ * `ecdsa-sha2-nistp256`, ... A host-key pin is one fingerprint of one key type.
+ */
+export const HostKeyTypeSchema = z.string().regex(/^[a-z0-9][a-z0-9@.-]{2,63}$/, "expected an SSH key type");
 /** OpenSSH-style `SHA256:<base64 without padding>` host-key fingerprint. */
 export const FingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "expected SHA256:<base64>");
 /** Output of platform `sealString`: `v1:<keyId>:<base64url>`; never plaintext. */
@@ -28,6 +47,12 @@ export const DeviceTargetSchema = z.strictObject({
   credentials: SealedSchema,
   /** Pinned host key; null until the first successful backup pins it. */
   hostKeyFingerprint: FingerprintSchema.nullable(),
+  /**
+   * Type of the pinned key (from the snapshot event that pinned it). The collector asks the device
+   * for that type first; without it, a device that also offers another type costs extra
+   * connections (the collector tries each type before calling the key a mismatch).
+   */
+  hostKeyType: HostKeyTypeSchema.nullable().optional(),
   /** Last software version seen (e.g. "6.49.10"), so the driver picks the right export command first time. */
   softwareVersion: z.string().max(64).nullable().optional(),
   /**
@@ -156,6 +181,8 @@ export const SnapshotEventSchema = z.strictObject({
   collectedAt: Timestamp,
   normalizationVersion: z.number().int().positive(),
   hostKeyFingerprint: FingerprintSchema,
+  /** Type of that key; store it with the pin and send it back as `DeviceTarget.hostKeyType`. */
+  hostKeyType: HostKeyTypeSchema.optional(),
   content: SnapshotContentSchema,
 });
 export type SnapshotEvent = z.infer<typeof SnapshotEventSchema>;
@@ -173,6 +200,8 @@ export const BackupFailedEventSchema = z.strictObject({
   occurredAt: Timestamp,
   /** Set with SSH_HOSTKEY_MISMATCH so an admin can review the new key. */
   observedHostKeyFingerprint: FingerprintSchema.optional(),
+  /** Type of the observed key, when readable. */
+  observedHostKeyType: HostKeyTypeSchema.optional(),
 });
 export type BackupFailedEvent = z.infer<typeof BackupFailedEventSchema>;
 

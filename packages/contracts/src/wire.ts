@@ -9,6 +9,13 @@ const NAMESPACE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 export const INLINE_CONTENT_LIMIT_BYTES = 512 * 1024;
 
 /**
+ * Headers of a backup job the collectors republish for a retry (the payload is unchanged):
+ * `attempt` is the attempt this copy is (absent: 1), `notBefore` an ISO time before which the
+ * copy is nak'ed back untried (the retry back-off; JetStream 2.10 has no delayed publish).
+ */
+export const JOB_HEADERS = { attempt: "Netledger-Job-Attempt", notBefore: "Netledger-Job-Not-Before" } as const;
+
+/**
  * Every subject, stream, consumer and bucket name of one NetLedger installation.
  * A namespace isolates installations (and test worlds) sharing one NATS server.
  *
@@ -144,11 +151,16 @@ export function createWire(namespace: string = DEFAULT_NAMESPACE, options: WireO
       },
     },
     consumers: {
+      // Deliveries are not attempts: a job that finds its device locked, meets a lock outage or a
+      // shutdown is nak'ed back without spending one. Collectors count failed attempts in the
+      // JOB_HEADERS.attempt header of a republished copy and dead-letter past their limit, so
+      // max_deliver stays unlimited. ack_wait is short because running jobs heartbeat (working()
+      // every third of it): a crashed replica's jobs come back within 15 s.
       collectorJobs: {
         durable_name: "collectors",
         ack_policy: "explicit",
-        ack_wait: 60 * SECOND,
-        max_deliver: 5,
+        ack_wait: 15 * SECOND,
+        max_deliver: -1,
         max_ack_pending: 10_000,
         deliver_policy: "all",
       },

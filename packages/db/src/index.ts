@@ -1,3 +1,4 @@
+export { loadMigrateConfig, type MigrateConfig, migrateConfigSchema } from "./config.js";
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
 export { DatabaseCreateError, MigrationError, SnapshotConflictError, SnapshotNotFoundError } from "./errors.js";
 export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";

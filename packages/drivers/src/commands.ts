@@ -1,7 +1,7 @@
 import type { CommandRules, FallbackRule } from "./definition.js";
 import type { CommandOutput } from "./driver.js";
 import type { ExportFormat } from "./export/format.js";
-import { hasHeader, splitLines } from "./export/lines.js";
+import { headerVersion, splitLines } from "./export/lines.js";
 import { isReleaseBelow, releaseNumbers } from "./version.js";
 
 /** The export command for a device whose last seen version is `version` (null: unknown). */
@@ -16,19 +16,29 @@ export function selectExportCommand(rules: CommandRules, version: string | null)
 }
 
 /**
- * The command to retry with when `output` shows the device rejected `command`, or null. An
- * output that holds an export header is never a rejection, whatever else it contains.
+ * The command to retry with on the same connection, or null. Two cases:
+ *
+ * - `output` shows the device rejected `command` as unsupported (a `fallbacks` rule): its `to`.
+ * - `output` is an export whose header names a version for which the rules choose the default
+ *   command, though `command` was not it: the version hint was stale (a v6 device upgraded to v7
+ *   answers a plain `/export` without its secrets, silently), so run the default command.
+ *
+ * An output that holds an export header is never a rejection, whatever else it contains.
  */
 export function selectFallbackCommand(
-  fallbacks: readonly FallbackRule[],
+  rules: CommandRules,
   command: string,
   output: CommandOutput,
   format: ExportFormat,
 ): string | null {
-  const rule = fallbacks.find((candidate) => candidate.from === command.trim());
-  if (rule === undefined) return null;
   const lines = [...splitLines(output.stdout.toString("utf8")), ...splitLines(output.stderr)];
-  if (hasHeader(lines, format)) return null;
+  const version = headerVersion(lines, format);
+  if (version !== null) {
+    const chosen = selectExportCommand(rules, version);
+    return chosen === rules.default && chosen !== command.trim() ? chosen : null;
+  }
+  const rule = rules.fallbacks.find((candidate: FallbackRule) => candidate.from === command.trim());
+  if (rule === undefined) return null;
   const rejected = lines.some((line) => rule.rejectedWhen.some((pattern) => pattern.test(line.trim())));
   return rejected ? rule.to : null;
 }

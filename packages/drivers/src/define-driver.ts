@@ -19,7 +19,7 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     id: definition.id,
     secretAttributes: Object.freeze([...definition.secretAttributes]),
     exportCommand: (softwareVersion: string | null) => selectExportCommand(commands, softwareVersion),
-    fallbackCommand: (command, output) => selectFallbackCommand(commands.fallbacks, command, output, format),
+    fallbackCommand: (command, output) => selectFallbackCommand(commands, command, output, format),
     check: (output, limits) => checkExport(output, limits, format),
     normalize: (text: string) => normalizeExport(text, format),
     softwareVersion: (text: string) => headerVersion(splitLines(text), format),

@@ -19,6 +19,7 @@ export {
   headerVersion,
   joinContinuations,
   logicalLines,
+  lostTail,
   normalizeExport,
   sha256Hex,
   splitLines,

@@ -16,6 +16,7 @@ export {
   SnapshotContentError,
   type SnapshotContentErrorCode,
 } from "./errors.js";
+export { type PublishResult, type PublishUntilAckedOptions, publishUntilAcked } from "./jetstream-publish.js";
 export { deleteNamespace, ensureConsumer, ensureStreams, objectStoreStreamName } from "./jetstream-setup.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { createMetricsRegistry } from "./metrics.js";

@@ -8,7 +8,7 @@ import { createWire, type Wire } from "@netledger/contracts";
 import { JetStreamSetupError } from "./errors.js";
 import { deleteNamespace, ensureConsumer, ensureStreams, objectStoreStreamName } from "./jetstream-setup.js";
 import { openSnapshotBlobs } from "./snapshot-blobs.js";
-import { NATS_URL, uniqueName } from "./test-helpers.js";
+import { natsUrl, uniqueName } from "./test-helpers.js";
 
 async function exists(jsm: JetStreamManager, stream: string): Promise<boolean> {
   return jsm.streams.info(stream).then(
@@ -29,7 +29,7 @@ describe("JetStream setup", () => {
   let wire: Wire;
 
   before(async () => {
-    nc = await connect({ servers: NATS_URL });
+    nc = await connect({ servers: await natsUrl() });
     jsm = await jetstreamManager(nc);
     wire = createWire(uniqueName());
   });

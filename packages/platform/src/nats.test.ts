@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NatsUnavailableError } from "./errors.js";
 import { connectNats, describeStatus } from "./nats.js";
-import { closedPort, memoryLogger, NATS_URL } from "./test-helpers.js";
+import { closedPort, memoryLogger, natsUrl } from "./test-helpers.js";
 
 describe("connectNats", () => {
   it("connects to the local server and logs without credentials", async () => {
     const { logger, lines } = memoryLogger();
-    const nc = await connectNats({ servers: [NATS_URL], name: "platform-test", logger });
+    const nc = await connectNats({ servers: [await natsUrl()], name: "platform-test", logger });
     try {
       const reply = nc.subscribe(`_platform_test.${process.pid}`, { max: 1 });
       nc.publish(`_platform_test.${process.pid}`, "ping");

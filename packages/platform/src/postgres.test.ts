@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createWorld } from "@netledger/testkit";
 import { sql } from "kysely";
 import pg from "pg";
 import { DatabaseUnavailableError } from "./errors.js";
 import { createDatabase, waitForDatabase } from "./postgres.js";
-import { closedPort, DATABASE_URL, memoryLogger } from "./test-helpers.js";
+import { closedPort, memoryLogger } from "./test-helpers.js";
 
 describe("postgres", () => {
   it("returns int8 and int8[] as strings, even when pg's global int8 parser was changed", async () => {
     const logger = memoryLogger().logger;
-    const db = createDatabase({ url: DATABASE_URL, max: 2, logger, applicationName: "platform-test" });
+    const world = await createWorld({ nats: false, redis: false });
+    const db = createDatabase({ url: world.databaseUrl, max: 2, logger, applicationName: "platform-test" });
     const globalInt8 = pg.types.getTypeParser(20, "text");
     pg.types.setTypeParser(20, "text", (value) => Number(value));
     try {
@@ -21,6 +23,7 @@ describe("postgres", () => {
     } finally {
       pg.types.setTypeParser(20, "text", globalInt8);
       await db.destroy();
+      await world.close();
     }
   });
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createLockClients, createRedis } from "./redis.js";
-import { closedPort, memoryLogger, REDIS_URL, uniqueName } from "./test-helpers.js";
+import { closedPort, memoryLogger, redisUrl, uniqueName } from "./test-helpers.js";
 
 describe("redis clients", () => {
   it("createRedis gives a working ordinary client", async () => {
-    const redis = createRedis(REDIS_URL, { logger: memoryLogger().logger, name: "platform-test" });
+    const redis = createRedis(await redisUrl(), { logger: memoryLogger().logger, name: "platform-test" });
     const key = `${uniqueName()}:plain`;
     try {
       await redis.set(key, "v", "EX", 60);
@@ -19,7 +19,7 @@ describe("redis clients", () => {
   it("createLockClients resolves with a master down; the live one works, the dead one fails fast and keeps reconnecting", async () => {
     const { logger, lines } = memoryLogger();
     const deadUrl = `redis://default:pw-secret@127.0.0.1:${await closedPort()}`;
-    const [live, dead] = await createLockClients([REDIS_URL, deadUrl], { logger, readyTimeoutMs: 300 });
+    const [live, dead] = await createLockClients([await redisUrl(), deadUrl], { logger, readyTimeoutMs: 300 });
     assert.ok(live && dead);
     const key = `${uniqueName()}:lock`;
     try {

@@ -19,6 +19,13 @@ export interface LockClientsOptions {
   logger: Logger;
   /** How long start-up waits for each master to be ready; default 5 s. */
   readyTimeoutMs?: number;
+  /**
+   * Longest wait for one command's answer (default 1 s): a master that hangs (alive socket, no
+   * answers) then fails lock commands instead of blocking them, so it counts as down.
+   */
+  commandTimeoutMs?: number;
+  /** Longest pause between reconnect attempts (default 1 s): locks come back soon after a master. */
+  reconnectMaxMs?: number;
 }
 
 /**
@@ -30,11 +37,14 @@ export interface LockClientsOptions {
 export async function createLockClients(urls: string[], options: LockClientsOptions): Promise<Redis[]> {
   const { logger } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
+  const backoff = { baseMs: RECONNECT_BACKOFF.baseMs, maxMs: options.reconnectMaxMs ?? 1_000 };
   const clients = urls.map((url, index) =>
     watched(url, logger, `lock-${index + 1}`, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
+      commandTimeout: options.commandTimeoutMs ?? 1_000,
+      retryStrategy: (times) => backoffDelay(times, backoff),
     }),
   );
   await Promise.all(

@@ -6,6 +6,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { SealError, SnapshotContentError } from "./errors.js";
 import { createSealer, generateKey, parseKeyRing } from "./seal.js";
 import { deviceSealAad, openSnapshotContent, type SnapshotBlobStore, sealSnapshotContent } from "./snapshot-content.js";
+import { natsUrl } from "./test-helpers.js";
 
 const sealer = createSealer(parseKeyRing(`k1:${generateKey()}`));
 const aad = deviceSealAad(randomUUID(), randomUUID());
@@ -22,7 +23,7 @@ describe("snapshot content", () => {
   const bucket = `test_snapshot_content_${randomBytes(4).toString("hex")}`;
 
   before(async () => {
-    nc = await connect({ servers: "127.0.0.1:4222" });
+    nc = await connect({ servers: await natsUrl() });
     blobs = await new Objm(nc).create(bucket, { storage: "memory" });
   });
   after(async () => {

@@ -1,15 +1,23 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
+import { locateServer } from "@netledger/testkit";
 import { createLogger, type Logger } from "./logger.js";
 
 /**
- * Helpers for this package's tests only (not exported from index.ts). The shared servers are
- * the local ones of the brief; every test names its resources with {@link uniqueName}.
+ * Helpers for this package's tests only (not exported from index.ts). Servers come from the
+ * testkit (configured URLs, else a container or a private instance); every test names its
+ * resources with {@link uniqueName}, and a database test takes a testkit world.
  */
 
-export const NATS_URL = "nats://127.0.0.1:4222";
-export const REDIS_URL = "redis://127.0.0.1:6379";
-export const DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
+/** URL of the NATS server the tests use. */
+export async function natsUrl(): Promise<string> {
+  return (await locateServer("nats")).url;
+}
+
+/** URL of the Redis server the tests use. */
+export async function redisUrl(): Promise<string> {
+  return (await locateServer("redis")).url;
+}
 
 /** `t` + random hex: a valid wire namespace, stream-name and key-prefix part. */
 export function uniqueName(): string {

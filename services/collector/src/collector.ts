@@ -20,10 +20,14 @@ import type { CollectorConfig } from "./config.js";
 import { type JobWorker, startJobWorker } from "./jobs/job-worker.js";
 import { createLimiter } from "./limiter.js";
 import { createRedlockDeviceLocks } from "./lock/device-locks.js";
+import { watchLockQuorum } from "./lock/lock-quorum.js";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.js";
 import type { SshConnector } from "./ssh/ssh-session.js";
 import { createSsh2Connector } from "./ssh/ssh2-connector.js";
 import { startTriggerResponder, type TriggerResponder } from "./trigger/trigger-responder.js";
+
+/** `retryAfterMs` of a busy trigger reply: a slot frees up when any backup of the replica ends. */
+const TRIGGER_RETRY_AFTER_MS = 1_000;
 
 export interface StartCollectorOptions {
   readonly config: CollectorConfig;
@@ -47,9 +51,15 @@ export interface Collector {
   /** The backup pipeline itself, for callers that drive backups directly (benchmarks, tests). */
   readonly backup: BackupPipeline;
   readonly metrics: CollectorMetrics;
-  /** Readiness checks for the ops server: NATS answers, and a quorum of lock masters is ready. */
+  /**
+   * Readiness checks for the ops server: NATS answers, and a quorum of lock masters answers
+   * PINGs (while it does not, the collector pulls no jobs).
+   */
   readonly readiness: Record<string, ReadinessCheck>;
-  /** Stops responding and pulling; running backups get COLLECTOR_SHUTDOWN_GRACE_MS to finish. */
+  /**
+   * Stops responding and pulling; running backups get COLLECTOR_SHUTDOWN_GRACE_MS to finish, then
+   * are aborted; returns once their SSH sessions are closed, locks released and jobs nak'ed.
+   */
   stop(): Promise<void>;
 }
 
@@ -73,15 +83,24 @@ export async function startCollector(options: StartCollectorOptions): Promise<Co
   const blobs = await openSnapshotBlobs(nc, wire);
   const js = jetstream(nc);
   const metrics = createCollectorMetrics(options.registry);
+  const quorum = watchLockQuorum({
+    clients: options.lockClients,
+    onChange: (up, answering) =>
+      up
+        ? logger.info({ answering }, "lock quorum available")
+        : logger.warn({ answering, masters: options.lockClients.length }, "lock quorum unavailable"),
+  });
   const limits: BackupLimits = {
     connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS,
     commandTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
     commandDeadlineMs: config.SSH_COMMAND_DEADLINE_MS,
     exportMaxBytes: config.EXPORT_MAX_BYTES,
+    secondReadMinBytes: config.EXPORT_SECOND_READ_MIN_BYTES,
     publishTimeoutMs: config.COLLECTOR_PUBLISH_TIMEOUT_MS,
   };
   const backup = createBackupPipeline({
     wire,
+    nc,
     js,
     blobs,
     sealer: createSealer(config.NETLEDGER_SEAL_KEYS),
@@ -91,28 +110,45 @@ export async function startCollector(options: StartCollectorOptions): Promise<Co
       ttlMs: config.LOCK_TTL_MS,
       onError: (what, err) => logger.warn({ err, what }, "device lock maintenance failed"),
     }),
-    ssh: options.ssh ?? createSsh2Connector(),
+    ssh: options.ssh ?? createSsh2Connector({ legacyKex: config.SSH_LEGACY_KEX }),
     getDriver: options.getDriver ?? getDriver,
     limits,
     logger,
     metrics,
   });
 
+  // One limiter: COLLECTOR_CONCURRENCY bounds the replica's SSH sessions, triggers and jobs together.
+  const limiter = createLimiter(config.COLLECTOR_CONCURRENCY);
   const responder: TriggerResponder | undefined =
     options.triggers === false
       ? undefined
-      : startTriggerResponder({ nc, wire, backup, limiter: createLimiter(config.COLLECTOR_CONCURRENCY), logger });
+      : startTriggerResponder({
+          nc,
+          wire,
+          backup,
+          limiter,
+          queueMax: config.COLLECTOR_TRIGGER_QUEUE_MAX,
+          defaultDeadlineMs: config.COLLECTOR_TRIGGER_DEADLINE_MS,
+          retryAfterMs: TRIGGER_RETRY_AFTER_MS,
+          logger,
+        });
   const worker: JobWorker | undefined =
     options.jobs === false
       ? undefined
       : await startJobWorker({
+          nc,
           js,
           wire,
           backup,
-          limiter: createLimiter(config.COLLECTOR_CONCURRENCY),
+          limiter,
           concurrency: config.COLLECTOR_CONCURRENCY,
-          retry: { baseMs: config.COLLECTOR_RETRY_BASE_MS, maxMs: config.COLLECTOR_RETRY_MAX_MS },
+          policy: {
+            retry: { baseMs: config.COLLECTOR_RETRY_BASE_MS, maxMs: config.COLLECTOR_RETRY_MAX_MS },
+            maxAttempts: config.COLLECTOR_JOB_MAX_ATTEMPTS,
+            lockTtlMs: config.LOCK_TTL_MS,
+          },
           publishTimeoutMs: config.COLLECTOR_PUBLISH_TIMEOUT_MS,
+          quorum,
           logger,
           metrics,
         });
@@ -121,18 +157,19 @@ export async function startCollector(options: StartCollectorOptions): Promise<Co
     "collector started",
   );
 
-  const quorum = Math.floor(options.lockClients.length / 2) + 1;
   let stopping: Promise<void> | undefined;
   return {
     backup,
     metrics,
     readiness: {
       nats: async () => !nc.isClosed() && (await nc.flush().then(() => true)),
-      locks: () => options.lockClients.filter((c) => c.status === "ready").length >= quorum,
+      locks: () => quorum.up,
     },
     stop() {
       stopping ??= (async () => {
-        await Promise.all([responder?.stop(), worker?.stop(config.COLLECTOR_SHUTDOWN_GRACE_MS)]);
+        const grace = config.COLLECTOR_SHUTDOWN_GRACE_MS;
+        await Promise.all([responder?.stop(grace), worker?.stop(grace)]);
+        quorum.stop();
         logger.info("collector stopped");
       })();
       return stopping;

@@ -20,12 +20,19 @@ export class BackupError extends Error {
 /** The SSH layer failed: connect, handshake, authentication, host key, command or transfer. */
 export class SshError extends BackupError {
   override readonly name = "SshError";
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; observedHostKeyFingerprint?: string }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; observedHostKeyFingerprint?: string; observedHostKeyType?: string },
+  ) {
     super(code, message, options);
     this.observedHostKeyFingerprint = options?.observedHostKeyFingerprint;
+    this.observedHostKeyType = options?.observedHostKeyType;
   }
   /** Set with SSH_HOSTKEY_MISMATCH: the key the device presented, for an admin to review. */
   readonly observedHostKeyFingerprint: string | undefined;
+  /** Set with SSH_HOSTKEY_MISMATCH: that key's type (`ssh-ed25519`, ...), when readable. */
+  readonly observedHostKeyType: string | undefined;
 }
 
 /** Another backup holds the device lock right now (DEVICE_LOCKED). Not a device failure. */

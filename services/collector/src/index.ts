@@ -5,6 +5,13 @@
 export type { BackupLimits, BackupOutcome, BackupPipeline, BackupRequest } from "./backup/backup-types.js";
 export { type BackupPipelineDeps, createBackupPipeline } from "./backup/pipeline.js";
 export type { CollectorBlobStore } from "./backup/publish-events.js";
+export {
+  type CutTally,
+  type RereadModel,
+  type SweepFigures,
+  type SweepOptions,
+  sweepTruncation,
+} from "./backup/truncation-sweep.js";
 export { type Collector, type StartCollectorOptions, startCollector } from "./collector.js";
 export { type CollectorConfig, CollectorConfigSchema, loadCollectorConfig } from "./config.js";
 export { BackupError, DeviceLockedError, LockUnavailableError, SshError } from "./errors.js";

@@ -21,4 +21,24 @@ describe("limiter", () => {
     assert.equal(limiter.active, 0);
     await limiter.idle();
   });
+
+  it("gives a freed slot to priority waiters first, each group in order", async () => {
+    const limiter = createLimiter(1);
+    const release = await limiter.acquire();
+    const order: string[] = [];
+    const wait = (name: string, priority: boolean) =>
+      limiter.acquire({ priority }).then((r) => {
+        order.push(name);
+        r();
+      });
+    const all = Promise.all([
+      wait("job-1", false),
+      wait("trigger-1", true),
+      wait("job-2", false),
+      wait("trigger-2", true),
+    ]);
+    release();
+    await all;
+    assert.deepEqual(order, ["trigger-1", "trigger-2", "job-1", "job-2"]);
+  });
 });

@@ -1,10 +1,14 @@
 /**
  * A counting semaphore: at most `limit` tasks hold a slot at once; `idle()` resolves when none do.
- * Bounds SSH sessions per replica, for triggers and jobs alike.
+ * One per replica bounds its SSH sessions, triggers and jobs together (`COLLECTOR_CONCURRENCY`);
+ * triggers ask with `priority` so a person waiting goes before the next scheduled job.
  */
 export interface Limiter {
-  /** Waits for a free slot; call the returned function exactly once to give it back. */
-  acquire(): Promise<() => void>;
+  /**
+   * Waits for a free slot (priority waiters first, each group in order); call the returned
+   * function exactly once to give it back.
+   */
+  acquire(options?: { priority?: boolean }): Promise<() => void>;
   /** Resolves once no slot is held (immediately when none is). */
   idle(): Promise<void>;
   readonly active: number;
@@ -14,10 +18,11 @@ export function createLimiter(limit: number): Limiter {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be a positive integer");
   let active = 0;
   const waiting: Array<() => void> = [];
+  const priorityWaiting: Array<() => void> = [];
   let idleWaiters: Array<() => void> = [];
 
   const release = (): void => {
-    const next = waiting.shift();
+    const next = priorityWaiting.shift() ?? waiting.shift();
     if (next) {
       next();
       return;
@@ -41,13 +46,14 @@ export function createLimiter(limit: number): Limiter {
     get active() {
       return active;
     },
-    acquire() {
+    acquire(options) {
       if (active < limit) {
         active += 1;
         return Promise.resolve(once());
       }
       // The slot passes straight from releaser to waiter, so `active` stays put.
-      return new Promise((resolve) => waiting.push(() => resolve(once())));
+      const queue = options?.priority ? priorityWaiting : waiting;
+      return new Promise((resolve) => queue.push(() => resolve(once())));
     },
     idle() {
       return active === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));

@@ -15,13 +15,17 @@ const config = loadCollectorConfig();
 const logger = createLogger({ name: "collector", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("collector");
 const nc = await connectNats({ servers: config.NATS_URL, name: `collector-${hostname()}-${process.pid}`, logger });
-const lockClients = await createLockClients(config.REDIS_LOCK_URLS, { logger });
+const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], {
+  logger,
+  commandTimeoutMs: config.LOCK_COMMAND_TIMEOUT_MS,
+});
 const collector = await startCollector({ config, nc, lockClients, logger, registry });
 const ops = await startOpsServer({ port: config.OPS_PORT, registry, checks: collector.readiness, logger });
 
 onShutdown({
   logger,
-  timeoutMs: config.COLLECTOR_SHUTDOWN_GRACE_MS + 5_000,
+  // Grace, then aborted backups may still finish a publish already under way.
+  timeoutMs: config.COLLECTOR_SHUTDOWN_GRACE_MS + config.COLLECTOR_PUBLISH_TIMEOUT_MS + 5_000,
   steps: [
     { name: "stop collecting", run: () => collector.stop() },
     { name: "drain NATS", run: () => nc.drain() },

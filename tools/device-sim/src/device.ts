@@ -47,6 +47,7 @@ export class Device implements SimDevice, SshHost {
   private readonly counters: DeviceStats = { sessions: 0, concurrent: 0, maxConcurrent: 0, commands: 0 };
   private readonly history: { action: string; at: Date }[] = [];
   private readonly bootedAt = new Date();
+  readonly usedCuts = new Set<number>();
 
   private constructor(
     private readonly spec: DeviceSpec,
@@ -121,6 +122,7 @@ export class Device implements SimDevice, SshHost {
 
   async setFailure(mode: FailureMode | null): Promise<void> {
     this.mode = mode;
+    this.usedCuts.clear();
     if (mode === "hostkey-rotated") await this.rotateHostKey();
     if (mode === "refuse" && this.listener !== null) {
       this.listener.close();

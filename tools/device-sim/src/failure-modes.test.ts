@@ -135,6 +135,25 @@ describe("failure modes seen from an SSH client", () => {
     );
   });
 
+  it("cut-byte and cut-line stop each export at another random point, with exit status 0", async () => {
+    for (const kind of ["cut-byte", "cut-line"] as const) {
+      await dev(6).setFailure(kind);
+      const full = dev(6).renderExport({ showSensitive: true });
+      const body = full.slice(full.indexOf("\n"));
+      const cuts = new Set<number>();
+      for (let i = 0; i < 3; i++) {
+        const { text, exitCode } = await exec(dev(6), "/export show-sensitive");
+        assert.equal(exitCode, 0);
+        assert.ok(text.length < full.length, kind);
+        assert.ok(body.startsWith(text.slice(text.indexOf("\n"))), `${kind}: a prefix of the export`);
+        assert.equal(text.endsWith("\n"), kind === "cut-line", `${kind}: ${JSON.stringify(text.slice(-20))}`);
+        cuts.add(text.length);
+      }
+      assert.equal(cuts.size, 3, `${kind}: every export cut at its own point`);
+    }
+    await dev(6).setFailure(null);
+  });
+
   it("garbage sends binary bytes instead of an export", async () => {
     await dev(7).setFailure("garbage");
     const { stdout, exitCode } = await exec(dev(7), "/export");

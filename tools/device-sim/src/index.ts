@@ -7,6 +7,9 @@
  * const text = fleet.devices[0]!.renderExport({ showSensitive: true });
  * await fleet.stop();
  */
+
+export type { FixtureFile } from "./config/fixture-config.js";
+export { loadFixtures } from "./config/fixtures.js";
 export {
   ConfigChangeError,
   DeviceSimError,

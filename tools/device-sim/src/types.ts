@@ -12,6 +12,9 @@
  * - `slow`: the export trickles out in small chunks with delays.
  * - `drop`: the connection is destroyed after part of the export was sent.
  * - `truncate`: the export stops mid-line (ending in ` \`) and the channel exits 0 cleanly.
+ * - `cut-byte`: each export stops at a random byte (never just after a line end), exit status 0.
+ * - `cut-line`: each export stops just after a random line end, exit status 0 (invisible in the
+ *   text). A device never cuts two exports at the same point, so two reads never agree.
  * - `garbage`: binary bytes instead of an export.
  * - `oversize`: a valid-looking export far beyond `oversizeBytes`, streamed.
  * - `hostkey-rotated`: the device presents a new (persisted) host key.
@@ -24,6 +27,8 @@ export type FailureMode =
   | "slow"
   | "drop"
   | "truncate"
+  | "cut-byte"
+  | "cut-line"
   | "garbage"
   | "oversize"
   | "hostkey-rotated";
@@ -37,6 +42,8 @@ export const FAILURE_MODES: readonly FailureMode[] = [
   "slow",
   "drop",
   "truncate",
+  "cut-byte",
+  "cut-line",
   "garbage",
   "oversize",
   "hostkey-rotated",

@@ -23,11 +23,13 @@ function fail(code: Failure["code"], reason: string): Failure {
  * 4. Empty → EXPORT_TRUNCATED. A multi-byte character cut at the very end → EXPORT_TRUNCATED.
  * 5. Invalid UTF-8, control bytes (NUL included) other than tab/CR/LF, mostly non-printable text,
  *    an over-long line, or no export header → EXPORT_INVALID.
- * 6. No section line, a last line ending in a dangling continuation, or inside a quoted value
- *    → EXPORT_TRUNCATED.
+ * 6. No final line end (when `format.finalLineEnd`), no section line, a last line ending in a
+ *    dangling continuation, or inside a quoted value → EXPORT_TRUNCATED.
  *
- * A cut that falls exactly between two complete lines cannot be seen in the text; the exit
- * status (2) is what catches it. Reasons are fixed phrases and numbers, never output text.
+ * A cut that falls exactly between two complete lines cannot be seen in the text, and devices
+ * have been seen ending a cut export with exit status 0: the collector reads such exports a
+ * second time (see the collector's `collect-export.ts`). Reasons are fixed phrases and numbers,
+ * never output text.
  */
 export function checkExport(output: CommandOutput, limits: ExportLimits, format: ExportFormat): CompletenessResult {
   const { stdout, stderr, exitCode } = output;
@@ -60,6 +62,9 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
     return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
   }
   if (!hasHeader(physical, format)) return fail("EXPORT_INVALID", "export header missing");
+  if (format.finalLineEnd === true && !/[\r\n]$/.test(text)) {
+    return fail("EXPORT_TRUNCATED", "export does not end with a line end");
+  }
   const lines = logicalLines(text, format);
   if (!lines.some((line) => format.section.test(line))) {
     return fail("EXPORT_TRUNCATED", "export has no configuration section");

@@ -25,6 +25,19 @@ export interface ExportFormat {
   readonly errorLines: readonly RegExp[];
   /** A physical line longer than this many characters means the output is not an export. */
   readonly maxLineLength: number;
+  /**
+   * The device ends every export with a line end. When true, output whose last byte is not LF or
+   * CR is EXPORT_TRUNCATED, even with exit status 0: it catches a cut at an arbitrary byte that
+   * happens to leave a syntactically complete last line (`add address=192.0.2`). Files stored by
+   * other tools may have lost their final line end; SSH output from the device never has.
+   */
+  readonly finalLineEnd?: boolean;
+  /**
+   * The header is the export's first line: anything before it is text the device printed ahead of
+   * the export (a banner, a notice) and is dropped by normalization. False for families whose
+   * header-area lines may precede the line `header` matches.
+   */
+  readonly headerFirst?: boolean;
 }
 
 /** `line.replace(pattern, replacement)`; `pattern` must not carry the `g` or `y` flag. */

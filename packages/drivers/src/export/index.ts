@@ -4,3 +4,4 @@ export type { ContinuationRule, ExportFormat, StringLiteralRule, TextRewrite } f
 export { sha256Hex } from "./hash.js";
 export { headerVersion, logicalLines, splitLines } from "./lines.js";
 export { normalizeExport } from "./normalize.js";
+export { lostTail } from "./tail-loss.js";

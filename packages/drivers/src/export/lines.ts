@@ -28,14 +28,17 @@ export function firstSectionIndex(lines: readonly string[], format: ExportFormat
   return index === -1 ? lines.length : index;
 }
 
+/** Index of the export header line (searched before the first section), or -1. */
+export function headerIndex(lines: readonly string[], format: ExportFormat): number {
+  const end = firstSectionIndex(lines, format);
+  for (let i = 0; i < end; i++) if (format.header.test(lines[i]!)) return i;
+  return -1;
+}
+
 /** The export header line's match (searched before the first section), or null. */
 function findHeader(lines: readonly string[], format: ExportFormat): RegExpExecArray | null {
-  const end = firstSectionIndex(lines, format);
-  for (let i = 0; i < end; i++) {
-    const match = format.header.exec(lines[i]!);
-    if (match) return match;
-  }
-  return null;
+  const index = headerIndex(lines, format);
+  return index === -1 ? null : format.header.exec(lines[index]!);
 }
 
 /** The software version named by the export header, or null. */

@@ -146,6 +146,14 @@ describe("RouterOS check", () => {
     assert.equal(run(`${lines.slice(0, 5).join("\n")}\nadd comment="ends with escaped backslash \\\\"\n`).ok, true);
   });
 
+  it("calls an export cut at a byte that leaves a complete-looking last line truncated (no final line end)", () => {
+    const head = "# 2026-11-30 12:00:00 by RouterOS 7.16.1\n/ip address\n";
+    assert.equal(failure(run(`${head}add address=192.0.2`)), "EXPORT_TRUNCATED");
+    assert.equal(failure(run(`${head}add address=192.0.2.1/24 interface=ether1`)), "EXPORT_TRUNCATED");
+    assert.equal(run(`${head}add address=192.0.2.1/24 interface=ether1\r\n`).ok, true);
+    assert.equal(run(`${head}add address=192.0.2.1/24 interface=ether1\r`).ok, true);
+  });
+
   it("rejects an over-long line as not an export", () => {
     assert.equal(failure(run(`${EXPORT}# ${"a".repeat(70_000)}\n`)), "EXPORT_INVALID");
   });

@@ -55,4 +55,13 @@ describe("RouterOS commands", () => {
     const exportText = "# 2026-11-30 12:00:00 by RouterOS 6.49.10\n/ip dns\nset servers=192.0.2.53\n";
     assert.equal(routerOsDriver.fallbackCommand("/export show-sensitive", output(exportText + rejected)), null);
   });
+
+  it("re-runs with show-sensitive when a stale v6 hint met a device that now runs v7", () => {
+    const v7 = "# 2026-11-30 12:00:00 by RouterOS 7.16.1\r\n/ip dns\r\nset servers=192.0.2.53\r\n";
+    const v6 = "# nov/30/2026 12:00:00 by RouterOS 6.49.10\r\n/ip dns\r\nset servers=192.0.2.53\r\n";
+    assert.equal(routerOsDriver.fallbackCommand("/export", output(v7)), "/export show-sensitive");
+    assert.equal(routerOsDriver.fallbackCommand("/export", output(`banner\r\n${v7}`)), "/export show-sensitive");
+    assert.equal(routerOsDriver.fallbackCommand("/export", output(v6)), null);
+    assert.equal(routerOsDriver.fallbackCommand("/export show-sensitive", output(v7)), null);
+  });
 });

@@ -17,4 +17,7 @@ export const ROUTEROS_FORMAT: ExportFormat = {
   // Real exports stay under a few thousand characters per line even unwrapped (terse);
   // anything far beyond is binary noise without line ends.
   maxLineLength: 65_536,
+  // RouterOS ends every export it prints over SSH with CRLF.
+  finalLineEnd: true,
+  headerFirst: true,
 };

@@ -23,6 +23,9 @@ export const ROUTEROS_STATUS_COMMENTS: readonly RegExp[] = [
   /^# poe-out status: short_circuit$/,
   /^# Firmware upgraded successfully, please reboot for changes to take effect!$/,
   /^# \S+ not ready$/,
+  // A CAPsMAN-managed radio's current channel, reselected by the controller at will:
+  // `# channel: 2412/20/gn(17dBm), SSID: <ssid>, CAPsMAN forwarding` (or local forwarding).
+  /^# channel: \d+\/.*, (?:CAPsMAN|local) forwarding$/,
 ];
 
 /**

@@ -138,6 +138,22 @@ describe("RouterOS normalize", () => {
     );
   });
 
+  it("drops the channel a CAPsMAN controller picked, so a reselection makes no new version", () => {
+    const at = (channel: string) =>
+      `${header("2026-01-01 00:00:00")}\n/interface wireless\n# managed by CAPsMAN\n# channel: ${channel}, SSID: lab, CAPsMAN forwarding\nset [ find default-name=wlan1 ] ssid=lab\n`;
+    assert.equal(
+      normalize(at("2412/20/gn(17dBm)")),
+      "# by RouterOS 7.16.1\n/interface wireless\n# managed by CAPsMAN\nset [ find default-name=wlan1 ] ssid=lab\n",
+    );
+    assert.equal(hash(at("2412/20/gn(17dBm)")), hash(at("5220/20-Ce/ac/P(15dBm)")));
+  });
+
+  it("drops text the device printed before the export header", () => {
+    const body = `${header("2026-01-01 00:00:00")}\n/ip dns\nset servers=192.0.2.53\n`;
+    assert.equal(normalize(`  MikroTik RouterOS notice\nplease change your password\n${body}`), normalize(body));
+    assert.equal(normalize(body).split("\n")[0], "# by RouterOS 7.16.1");
+  });
+
   it("keeps a header time outside the header area", () => {
     const line = "# 2026-01-01 00:00:00 by RouterOS 7.16.1";
     assert.ok(normalize(`${line}\n/ip dns\n${line}\n`).endsWith(`${line}\n`));

@@ -11,5 +11,12 @@ export type { RouterOsFixture };
 
 /** Every real `.rsc` export; throws when the folder is missing, so call it inside a gated suite. */
 export function loadRouterOsFixtures(): RouterOsFixture[] {
-  return REAL_EXPORTS.load();
+  return REAL_EXPORTS.load().map((fixture) => ({ ...fixture, bytes: withFinalLineEnd(fixture.bytes) }));
+}
+
+/** `bytes` ending in a line end: unchanged when it has one, else with CRLF or LF as the file uses. */
+export function withFinalLineEnd(bytes: Buffer): Buffer {
+  const last = bytes.at(-1);
+  if (last === 0x0a || last === 0x0d) return bytes;
+  return Buffer.concat([bytes, Buffer.from(bytes.includes("\r\n") ? "\r\n" : "\n")]);
 }

@@ -14,6 +14,11 @@ export interface BackupRequest {
   /** Msg id of this attempt's failure event; unique per attempt so each failed attempt is recorded once. */
   readonly failureMsgId: string;
   readonly jobId?: string | undefined;
+  /**
+   * Aborts the backup (collector shutdown): the SSH session is cut and closed, the lock released,
+   * and the outcome is `interrupted` unless the snapshot was already published.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How a backup ended, narrowed on `kind`. */
@@ -26,12 +31,15 @@ export type BackupOutcome =
       readonly bytes: number;
       readonly collectedAt: string;
       readonly hostKeyFingerprint: string;
+      readonly hostKeyType?: string | null | undefined;
       readonly softwareVersion: string | null;
       /** JetStream already held this msg id (a redelivered job or retried trigger). */
       readonly duplicate: boolean;
       readonly timings: PhaseTimings;
     }
   | { readonly kind: "locked"; readonly timings: PhaseTimings }
+  /** Stopped by `request.signal` before a snapshot was published; nothing was stored or reported. */
+  | { readonly kind: "interrupted"; readonly timings: PhaseTimings }
   | {
       readonly kind: "failed";
       readonly code: ErrorCode;
@@ -39,6 +47,9 @@ export type BackupOutcome =
       readonly message: string;
       readonly permanent: boolean;
       readonly observedHostKeyFingerprint?: string | undefined;
+      readonly observedHostKeyType?: string | undefined;
+      /** What lay underneath (error names and messages, no secrets), for logs only. */
+      readonly cause?: string | undefined;
       readonly timings: PhaseTimings;
     };
 
@@ -53,5 +64,7 @@ export interface BackupLimits {
   /** Hard cap on one command, however steadily a slow device trickles output. */
   readonly commandDeadlineMs: number;
   readonly exportMaxBytes: number;
+  /** A normalized export at least this large is read twice (see `second-read.ts`). */
+  readonly secondReadMinBytes: number;
   readonly publishTimeoutMs: number;
 }

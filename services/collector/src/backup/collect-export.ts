@@ -1,9 +1,9 @@
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
-import type { CommandOutput, DeviceDriver } from "@netledger/drivers";
-import { sha256Hex } from "@netledger/drivers";
+import { type CommandOutput, type DeviceDriver, sha256Hex } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
+import { needsSecondRead, settleReads } from "./second-read.js";
 
 /** A complete, normalized export, ready to seal and publish. Holds config text: never log it. */
 export interface CollectedExport {
@@ -12,10 +12,17 @@ export interface CollectedExport {
   readonly bytes: number;
   readonly softwareVersion: string | null;
   readonly hostKeyFingerprint: string;
+  readonly hostKeyType: string | null;
   readonly connectMs: number;
   readonly exportMs: number;
-  /** Commands run on the device (2 when the driver fell back). */
+  /** Commands run on the device (a fallback and second reads add to it). */
   readonly commands: number;
+}
+
+/** Where collectExport writes its phase times as they end, so a failed backup still reports them. */
+export interface CollectTimings {
+  connectMs: number;
+  exportMs: number;
 }
 
 export interface CollectExportInput {
@@ -26,48 +33,89 @@ export interface CollectExportInput {
   readonly limits: BackupLimits;
   /** Aborts the SSH session (e.g. the device lock could not be kept). */
   readonly signal: AbortSignal;
+  readonly timings?: CollectTimings | undefined;
 }
 
 /**
  * Logs in, runs the driver's export command (falling back at most once, on the same connection,
- * when the device rejects it as unsupported), checks completeness and normalizes. The connection
- * is closed before this returns, whatever happened; nothing from a rejected connection survives.
+ * when the device rejects it as unsupported or the version hint was stale), checks completeness
+ * and normalizes. An export that may have stopped early with exit status 0 (see `second-read.ts`)
+ * is read again on the same connection and stored only when two reads agree. The connection is
+ * closed before this returns, whatever happened; nothing from a rejected connection survives.
  */
 export async function collectExport(input: CollectExportInput): Promise<CollectedExport> {
   const { driver, device, credentials, limits, signal } = input;
+  const timings = input.timings ?? { connectMs: 0, exportMs: 0 };
   const connectStart = performance.now();
-  const session = await input.ssh.connect(
-    {
-      host: device.host,
-      port: device.port,
-      username: credentials.username,
-      password: credentials.password,
-      privateKey: credentials.privateKey,
-      passphrase: credentials.passphrase,
-      pinnedFingerprint: device.hostKeyFingerprint,
-    },
-    { timeoutMs: limits.connectTimeoutMs, signal },
-  );
-  const connectMs = performance.now() - connectStart;
+  let session: SshSession;
+  try {
+    session = await input.ssh.connect(
+      {
+        host: device.host,
+        port: device.port,
+        username: credentials.username,
+        password: credentials.password,
+        privateKey: credentials.privateKey,
+        passphrase: credentials.passphrase,
+        pinnedFingerprint: device.hostKeyFingerprint,
+        pinnedKeyType: device.hostKeyType,
+      },
+      { timeoutMs: limits.connectTimeoutMs, signal },
+    );
+  } finally {
+    timings.connectMs = performance.now() - connectStart;
+  }
   const exportStart = performance.now();
   try {
-    const { output, commands } = await runExport(session, driver, device.softwareVersion ?? null, input);
-    const checked = driver.check(output, { maxBytes: limits.exportMaxBytes });
-    if (!checked.ok) throw new BackupError(checked.code, checked.reason);
-    const normalized = driver.normalize(checked.text);
+    const first = await runExport(session, driver, device.softwareVersion ?? null, input);
+    let normalized = checked(driver, first.output, limits);
+    let commands = first.commands;
+    if (needsSecondRead(Buffer.byteLength(normalized.text, "utf8"), device.lastSnapshotBytes, limits)) {
+      const settled = await settleReads(normalized.text, async () => {
+        commands++;
+        const again = await session.exec(first.command, execOptions(input));
+        const result = driver.check(again, { maxBytes: limits.exportMaxBytes });
+        return result.ok ? driver.normalize(result.text) : null;
+      });
+      if (settled === null) {
+        throw new BackupError("EXPORT_TRUNCATED", "export differed between reads: it may have stopped early");
+      }
+      normalized = { ...normalized, text: settled };
+    }
     return {
-      normalized,
-      sha256: sha256Hex(normalized),
-      bytes: Buffer.byteLength(normalized, "utf8"),
-      softwareVersion: driver.softwareVersion(checked.text),
+      normalized: normalized.text,
+      sha256: sha256Hex(normalized.text),
+      bytes: Buffer.byteLength(normalized.text, "utf8"),
+      softwareVersion: normalized.softwareVersion,
       hostKeyFingerprint: session.hostKeyFingerprint,
-      connectMs,
+      hostKeyType: session.hostKeyType,
+      connectMs: timings.connectMs,
       exportMs: performance.now() - exportStart,
       commands,
     };
   } finally {
+    timings.exportMs = performance.now() - exportStart;
     await session.close();
   }
+}
+
+function checked(
+  driver: DeviceDriver,
+  output: CommandOutput,
+  limits: BackupLimits,
+): { text: string; softwareVersion: string | null } {
+  const result = driver.check(output, { maxBytes: limits.exportMaxBytes });
+  if (!result.ok) throw new BackupError(result.code, result.reason);
+  return { text: driver.normalize(result.text), softwareVersion: driver.softwareVersion(result.text) };
+}
+
+function execOptions(input: CollectExportInput) {
+  return {
+    idleTimeoutMs: input.limits.commandTimeoutMs,
+    deadlineMs: input.limits.commandDeadlineMs,
+    maxBytes: input.limits.exportMaxBytes,
+    signal: input.signal,
+  };
 }
 
 async function runExport(
@@ -75,16 +123,10 @@ async function runExport(
   driver: DeviceDriver,
   versionHint: string | null,
   input: CollectExportInput,
-): Promise<{ output: CommandOutput; commands: number }> {
-  const execOptions = {
-    idleTimeoutMs: input.limits.commandTimeoutMs,
-    deadlineMs: input.limits.commandDeadlineMs,
-    maxBytes: input.limits.exportMaxBytes,
-    signal: input.signal,
-  };
+): Promise<{ output: CommandOutput; command: string; commands: number }> {
   const command = driver.exportCommand(versionHint);
-  const first = await session.exec(command, execOptions);
+  const first = await session.exec(command, execOptions(input));
   const fallback = driver.fallbackCommand(command, first);
-  if (fallback === null) return { output: first, commands: 1 };
-  return { output: await session.exec(fallback, execOptions), commands: 2 };
+  if (fallback === null) return { output: first, command, commands: 1 };
+  return { output: await session.exec(fallback, execOptions(input)), command: fallback, commands: 2 };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ErrorCode, TriggerReply } from "@netledger/contracts";
 import type { FailureMode } from "@netledger/device-sim";
-import { startHarness } from "../test-harness.js";
+import { startHarness, until } from "../../test/harness.js";
 
 /**
  * Every simulated failure maps to one stable code. `drop` cuts the connection after part of the
@@ -27,7 +27,8 @@ describe("failure modes", () => {
   }, async () => {
     const h = await startHarness({
       fleet: { count: EXPECTED.length + 2, oversizeBytes: 3 * 1024 * 1024 },
-      env: { EXPORT_MAX_BYTES: String(1024 * 1024), COLLECTOR_CONCURRENCY: "16" },
+      // The hanging export is cut after 15 s of silence: far beyond the healthy rounds below.
+      env: { EXPORT_MAX_BYTES: String(1024 * 1024), COLLECTOR_CONCURRENCY: "16", SSH_COMMAND_TIMEOUT_MS: "15000" },
     });
     try {
       const healthy = h.fleet.devices.slice(EXPECTED.length);
@@ -38,29 +39,19 @@ describe("failure modes", () => {
       });
       await Promise.all(cases.map((c) => c.sim.setFailure(c.mode)));
 
-      const order: string[] = [];
-      const failing = cases.map(async (c) => {
-        const reply = await h.trigger(c.ref);
-        order.push(c.mode);
-        return reply;
-      });
-      // While the hanging devices hold their sessions, other devices keep being backed up.
-      const flowing = (async () => {
-        for (let round = 0; round < 3; round++) {
-          const replies = await Promise.all(healthy.map((sim) => h.trigger(h.ref(sim))));
-          assert.deepEqual(
-            replies.map((r) => r.kind),
-            healthy.map(() => "success"),
-          );
-        }
-        order.push("healthy-done");
-      })();
+      const failing = cases.map((c) => h.trigger(c.ref, 60_000));
+      // While the hanging device holds its session, other devices keep being backed up.
+      const hanging = cases.find((c) => c.mode === "hang")!.sim;
+      await until("the hanging export runs", () => hanging.stats.concurrent === 1);
+      for (let round = 0; round < 3; round++) {
+        const replies = await Promise.all(healthy.map((sim) => h.trigger(h.ref(sim))));
+        assert.deepEqual(
+          replies.map((r) => r.kind),
+          healthy.map(() => "success"),
+        );
+      }
+      assert.equal(hanging.stats.concurrent, 1, "the healthy rounds did not wait for the hanging device");
       const replies: TriggerReply[] = await Promise.all(failing);
-      await flowing;
-      assert.ok(
-        order.indexOf("healthy-done") < order.indexOf("hang"),
-        "healthy devices finished before the hang timed out",
-      );
 
       for (const [i, c] of cases.entries()) {
         const reply = replies[i]!;

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { TriggerReply } from "@netledger/contracts";
+import { generateEd25519 } from "@netledger/device-sim";
 import { getDriver, sha256Hex } from "@netledger/drivers";
+import { createLogger } from "@netledger/platform";
 import { realRouterOsExports } from "@netledger/testkit";
-import ssh2 from "ssh2";
-import { type Harness, startHarness } from "../test-harness.js";
+import { type Harness, startHarness } from "../../test/harness.js";
 
 const driver = getDriver("routeros");
 const REAL_EXPORTS = realRouterOsExports();
@@ -57,13 +59,14 @@ describe("backup pipeline (trigger path)", () => {
   });
 
   it("logs in with a private key", { timeout: 60_000 }, async () => {
-    const key = ssh2.utils.generateKeyPairSync("ed25519");
-    await withHarness({ fleet: { count: 1, authorizedKeys: [key.public] } }, async (h) => {
+    // node:crypto keys encoded by the simulator: ssh2's generator makes about 1 key in 256 unparsable.
+    const key = generateEd25519("pipeline-test");
+    await withHarness({ fleet: { count: 1, authorizedKeys: [key.publicKey] } }, async (h) => {
       const sim = h.fleet.devices[0]!;
-      const reply = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: key.private }));
+      const reply = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: key.privateKey }));
       expectSuccess(reply);
-      const wrong = ssh2.utils.generateKeyPairSync("ed25519");
-      const denied = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: wrong.private }));
+      const wrong = generateEd25519("pipeline-test-wrong");
+      const denied = await h.trigger(h.ref(sim, {}, { username: sim.username, privateKey: wrong.privateKey }));
       assert.equal(denied.kind === "failed" && denied.code, "SSH_AUTH_FAILED");
     });
   });
@@ -142,5 +145,35 @@ describe("backup pipeline (trigger path)", () => {
       assert.equal(sim.stats.commands, 1, "the right command first time");
       assert.equal(hinted.sha256, blind.sha256);
     });
+  });
+
+  it("a snapshot the stream refuses: PUBLISH_FAILED with its cause logged, and its blob deleted", {
+    timeout: 60_000,
+  }, async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      name: "collector-test",
+      level: "warn",
+      destination: { write: (l) => lines.push(l) },
+    });
+    await withHarness(
+      { fleet: { count: 1, config: { kind: "synthetic", bytes: 5_000_000, seed: 7 } }, logger },
+      async (h) => {
+        const jsm = await jetstreamManager(h.world.nc);
+        const { config } = await jsm.streams.info(h.world.wire.streams.snapshots.name);
+        await jsm.streams.update(config.name, { ...config, max_bytes: 64 }); // discard new: refuses
+        const sim = h.fleet.devices[0]!;
+        const reply = await h.trigger(h.ref(sim));
+        assert.equal(reply.kind === "failed" && reply.code, "PUBLISH_FAILED", JSON.stringify(reply));
+        // 5 MB synthetic exports go to the object store (see the 5 MB test above).
+        assert.deepEqual(await h.blobNames(), [], "no orphaned blob");
+        const failed = lines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.msg === "backup failed");
+        assert.equal(failed?.code, "PUBLISH_FAILED");
+        assert.match(String(failed?.cause), /maximum bytes/i);
+        assert.doesNotMatch(lines.join("\n"), new RegExp(sim.password.replace(/\W/g, "\\$&")));
+      },
+    );
   });
 });

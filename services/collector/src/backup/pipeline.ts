@@ -1,4 +1,5 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   type DeviceCredentials,
   DeviceCredentialsCodec,
@@ -19,6 +20,8 @@ import { type CollectorBlobStore, publishFailure, publishSnapshot } from "./publ
 
 export interface BackupPipelineDeps {
   readonly wire: Wire;
+  /** For publishes that outlive a reconnect (platform publishUntilAcked). */
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly blobs: CollectorBlobStore;
   readonly sealer: Sealer;
@@ -60,20 +63,31 @@ export function createBackupPipeline(deps: BackupPipelineDeps): BackupPipeline {
     try {
       outcome = await run(deps, request, timings, started, now);
     } catch (err) {
-      outcome = await fail(deps, request, err, { ...timings, totalMs: performance.now() - started }, now, log);
+      const spent = { ...timings, totalMs: performance.now() - started };
+      outcome = request.signal?.aborted
+        ? { kind: "interrupted", timings: spent }
+        : await fail(deps, request, err, spent, now, log);
     } finally {
       deps.metrics?.inFlight.dec({ trigger: request.trigger });
     }
     record(deps.metrics, request, outcome);
     const fields = { outcome: outcome.kind, timings: outcome.timings };
-    if (outcome.kind === "failed")
-      log.warn({ ...fields, code: outcome.code, reason: outcome.message }, "backup failed");
-    else if (outcome.kind === "locked") log.info(fields, "device locked by another backup");
-    else
-      log.info(
-        { ...fields, sha256: outcome.sha256, bytes: outcome.bytes, duplicate: outcome.duplicate },
-        "backup done",
-      );
+    switch (outcome.kind) {
+      case "failed":
+        log.warn({ ...fields, code: outcome.code, reason: outcome.message, cause: outcome.cause }, "backup failed");
+        break;
+      case "locked":
+        log.info(fields, "device locked by another backup");
+        break;
+      case "interrupted":
+        log.info(fields, "backup interrupted by shutdown");
+        break;
+      case "success":
+        log.info(
+          { ...fields, sha256: outcome.sha256, bytes: outcome.bytes, duplicate: outcome.duplicate },
+          "backup done",
+        );
+    }
     return outcome;
   };
 }
@@ -87,7 +101,8 @@ async function run(
 ): Promise<BackupOutcome> {
   const driver = resolveDriver(deps.getDriver, request.device.driver);
   const credentials = openCredentials(deps.sealer, request);
-  return deps.locks.withLock(request.deviceId, async (signal) => {
+  request.signal?.throwIfAborted();
+  return deps.locks.withLock(request.deviceId, async (lockSignal) => {
     timings.lockMs = performance.now() - started;
     const collected = await collectExport({
       ssh: deps.ssh,
@@ -95,10 +110,9 @@ async function run(
       device: request.device,
       credentials,
       limits: deps.limits,
-      signal,
+      signal: request.signal ? AbortSignal.any([lockSignal, request.signal]) : lockSignal,
+      timings,
     });
-    timings.connectMs = collected.connectMs;
-    timings.exportMs = collected.exportMs;
     const collectedAt = now().toISOString();
     const publishStart = performance.now();
     const { duplicate } = await publishSnapshot(
@@ -117,6 +131,7 @@ async function run(
       bytes: collected.bytes,
       collectedAt,
       hostKeyFingerprint: collected.hostKeyFingerprint,
+      hostKeyType: collected.hostKeyType,
       softwareVersion: collected.softwareVersion,
       duplicate,
       timings: { ...timings },
@@ -135,13 +150,15 @@ async function fail(
   if (err instanceof DeviceLockedError) return { kind: "locked", timings };
   const error = toBackupError(err);
   if (error.code === "INTERNAL") log.error({ err }, "unexpected error in backup pipeline");
-  const observedHostKeyFingerprint = error instanceof SshError ? error.observedHostKeyFingerprint : undefined;
+  const observed = error instanceof SshError ? error : undefined;
   const outcome = {
     kind: "failed" as const,
     code: error.code,
     message: error.message,
     permanent: isPermanentError(error.code),
-    observedHostKeyFingerprint,
+    observedHostKeyFingerprint: observed?.observedHostKeyFingerprint,
+    observedHostKeyType: observed?.observedHostKeyType,
+    cause: describeCause(error),
     timings,
   };
   try {
@@ -155,6 +172,27 @@ async function fail(
     log.error({ err: publishErr, code: error.code }, "could not publish backup-failed event");
   }
   return outcome;
+}
+
+/**
+ * What went wrong underneath a coded error, for the log line (a PUBLISH_FAILED says "timeout" or
+ * "maximum bytes exceeded" here). The cause of CREDENTIALS_UNREADABLE may quote the opened
+ * plaintext, so it is never described.
+ */
+function describeCause(error: BackupError): string | undefined {
+  if (error.code === "CREDENTIALS_UNREADABLE" || error.cause === undefined) return undefined;
+  const parts: string[] = [];
+  for (let cause: unknown = error.cause; cause !== undefined && parts.length < 4; ) {
+    if (cause instanceof Error) {
+      const code = (cause as { code?: unknown }).code;
+      parts.push(`${cause.name}${code === undefined ? "" : ` ${String(code)}`}: ${cause.message}`.slice(0, 300));
+      cause = cause.cause;
+    } else {
+      parts.push(String(cause).slice(0, 300));
+      cause = undefined;
+    }
+  }
+  return parts.join(" <- ");
 }
 
 function resolveDriver(getDriver: (id: Driver) => DeviceDriver, id: Driver): DeviceDriver {
@@ -179,6 +217,7 @@ function record(metrics: CollectorMetrics | undefined, request: BackupRequest, o
   if (!metrics) return;
   const driver = request.device.driver;
   const code = outcome.kind === "failed" ? outcome.code : outcome.kind === "locked" ? "DEVICE_LOCKED" : "";
+  if (outcome.kind === "interrupted") return;
   metrics.backups.inc({ outcome: outcome.kind, driver, trigger: request.trigger, code });
   if (outcome.kind === "locked") metrics.lockContention.inc({ trigger: request.trigger });
   if (outcome.kind !== "success") return;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   type BackupFailedEvent,
   BackupFailedEventCodec,
@@ -9,7 +10,13 @@ import {
   SnapshotEventCodec,
   type Wire,
 } from "@netledger/contracts";
-import { deviceSealAad, type Sealer, type SnapshotBlobStore, sealSnapshotContent } from "@netledger/platform";
+import {
+  deviceSealAad,
+  publishUntilAcked,
+  type Sealer,
+  type SnapshotBlobStore,
+  sealSnapshotContent,
+} from "@netledger/platform";
 import { BackupError } from "../errors.js";
 import type { BackupRequest } from "./backup-types.js";
 import type { CollectedExport } from "./collect-export.js";
@@ -21,6 +28,7 @@ export interface CollectorBlobStore extends SnapshotBlobStore {
 
 export interface PublishDeps {
   readonly wire: Wire;
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly sealer: Sealer;
   readonly blobs: CollectorBlobStore;
@@ -29,7 +37,11 @@ export interface PublishDeps {
 
 /**
  * Seals the normalized text, then publishes the snapshot event with `Nats-Msg-Id` and waits for
- * the PubAck. Returns whether JetStream already had that msg id. Any failure is PUBLISH_FAILED.
+ * the PubAck, publishing again under the same id across a NATS reconnect until
+ * `publishTimeoutMs` (platform publishUntilAcked). Returns whether JetStream already had that msg
+ * id. Any failure is PUBLISH_FAILED; the blob of a snapshot the stream surely did not store
+ * (the server refused it, or the blob upload itself failed) is deleted. After a timeout the
+ * stream may hold the event, so its blob stays (the bucket's TTL removes it if unreferenced).
  */
 export async function publishSnapshot(
   deps: PublishDeps,
@@ -41,8 +53,9 @@ export async function publishSnapshot(
   const { tenantId, deviceId } = request;
   // A fresh object name per attempt: an object a stored event points at is never overwritten.
   const name = `${tenantId}/${deviceId}/${randomUUID()}`;
+  let content: SnapshotEvent["content"] | undefined;
   try {
-    const content = await sealSnapshotContent({
+    content = await sealSnapshotContent({
       text: collected.normalized,
       sealer: deps.sealer,
       aad: deviceSealAad(tenantId, deviceId),
@@ -63,31 +76,38 @@ export async function publishSnapshot(
       collectedAt,
       normalizationVersion: NORMALIZATION_VERSION,
       hostKeyFingerprint: collected.hostKeyFingerprint,
+      ...(collected.hostKeyType !== null && { hostKeyType: collected.hostKeyType }),
       content,
     };
-    const ack = await deps.js.publish(
+    const { ack, attempts } = await publishUntilAcked(
+      deps.nc,
+      deps.js,
       deps.wire.subjects.snapshot(tenantId, deviceId),
       SnapshotEventCodec.encode(event),
-      {
-        msgID: request.snapshotMsgId,
-        timeout: deps.publishTimeoutMs,
-      },
+      { msgID: request.snapshotMsgId, timeoutMs: deps.publishTimeoutMs },
     );
-    if (ack.duplicate && content.kind === "object") {
-      // The stored event references the blob of the first attempt; ours is unreferenced.
+    if (ack.duplicate && content.kind === "object" && attempts === 1) {
+      // The stored event references the blob of an earlier backup; ours is unreferenced. (After
+      // a retry, the stored event may be this backup's own first attempt, pointing at `name`.)
       await deps.blobs.delete(name).catch(() => {});
     }
     return { duplicate: ack.duplicate };
   } catch (cause) {
+    // A failed upload may have left chunks; a refused event leaves a blob nothing will reference.
+    const orphan = content === undefined || (content.kind === "object" && cause instanceof JetStreamApiError);
+    if (orphan) await deps.blobs.delete(name).catch(() => {});
     throw new BackupError("PUBLISH_FAILED", "snapshot could not be published to JetStream", { cause });
   }
 }
 
 /** Publishes a backup-failed event and waits for its PubAck. Throws on failure (callers log it). */
 export async function publishFailure(
-  deps: Pick<PublishDeps, "wire" | "js" | "publishTimeoutMs">,
+  deps: Pick<PublishDeps, "wire" | "nc" | "js" | "publishTimeoutMs">,
   request: BackupRequest,
-  failure: Pick<BackupFailedEvent, "code" | "message" | "permanent" | "observedHostKeyFingerprint">,
+  failure: Pick<
+    BackupFailedEvent,
+    "code" | "message" | "permanent" | "observedHostKeyFingerprint" | "observedHostKeyType"
+  >,
   occurredAt: string,
 ): Promise<void> {
   const event: BackupFailedEvent = {
@@ -103,10 +123,13 @@ export async function publishFailure(
     ...(failure.observedHostKeyFingerprint !== undefined && {
       observedHostKeyFingerprint: failure.observedHostKeyFingerprint,
     }),
+    ...(failure.observedHostKeyType !== undefined && { observedHostKeyType: failure.observedHostKeyType }),
   };
-  await deps.js.publish(
+  await publishUntilAcked(
+    deps.nc,
+    deps.js,
     deps.wire.subjects.backupFailed(request.tenantId, request.deviceId),
     BackupFailedEventCodec.encode(event),
-    { msgID: request.failureMsgId, timeout: deps.publishTimeoutMs },
+    { msgID: request.failureMsgId, timeoutMs: deps.publishTimeoutMs },
   );
 }

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type BackupJob, BackupJobCodec, DeadLetterCodec } from "@netledger/contracts";
 import type { SimDevice } from "@netledger/device-sim";
 import { freePort } from "@netledger/testkit";
-import { startHarness, TEST_ENV, until } from "../test-harness.js";
+import { startHarness, TEST_ENV, until } from "../../test/harness.js";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -50,6 +50,15 @@ describe("job worker", () => {
         const info = await jsm.streams.info(world.wire.streams.snapshots.name, { subjects_filter: ">" });
         return info.state.subjects ?? {};
       };
+      const snapshotMsgIds = async (): Promise<string[]> => {
+        const { state } = await jsm.streams.info(world.wire.streams.snapshots.name);
+        const ids: string[] = [];
+        for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+          const msg = await jsm.streams.getMessage(world.wire.streams.snapshots.name, { seq });
+          ids.push(msg?.header?.get("Nats-Msg-Id") ?? "");
+        }
+        return ids;
+      };
       const pendingJobs = async () => (await jsm.streams.info(world.wire.streams.jobs.name)).state.messages;
 
       await until("a third of the devices collected", async () => Object.keys(await snapshotSubjects()).length >= 33);
@@ -57,10 +66,12 @@ describe("job worker", () => {
       replicas[0]!.kill("SIGKILL");
 
       await until("every job settled", async () => (await pendingJobs()) === 0);
-      const subjects = await snapshotSubjects();
-      for (const ref of refs) {
-        assert.ok(subjects[world.wire.subjects.snapshot(ref.tenantId, ref.deviceId)], `${ref.device.name} collected`);
-      }
+      // No job lost: every distinct job (two per device) left its own snapshot, once.
+      const stored = await snapshotMsgIds();
+      const expected = [...new Set(jobs.map((job) => `job:${job.jobId}`))].sort();
+      assert.equal(expected.length, 200);
+      assert.deepEqual([...new Set(stored)].sort(), expected, "one snapshot per job");
+      assert.equal(stored.length, expected.length, "no job published twice");
       for (const sim of h.fleet.devices) assert.ok(sim.stats.maxConcurrent <= 1, `${sim.name}: one session at a time`);
       const consumer = await jsm.consumers.info(
         world.wire.streams.jobs.name,
@@ -112,10 +123,10 @@ describe("job worker", () => {
       assert.equal(permanent?.jobId, `job-${authFails.name}`);
       assert.equal(authFails.stats.sessions, 1, "a permanent failure is not retried");
 
-      const maxDeliver = world.wire.consumers.collectorJobs.max_deliver;
+      const maxAttempts = h.config.COLLECTOR_JOB_MAX_ATTEMPTS;
       const transient = await h.lastFailure(h.ref(refuses));
       assert.equal(transient?.code, "SSH_UNREACHABLE");
-      assert.equal(transient?.msgId, `job-failed:job-${refuses.name}:${maxDeliver}`, "one failure event per delivery");
+      assert.equal(transient?.msgId, `job-failed:job-${refuses.name}:${maxAttempts}`, "one failure event per attempt");
 
       const events = await jsm.streams.info(world.wire.streams.events.name);
       const letters = [];
@@ -123,13 +134,19 @@ describe("job worker", () => {
         const stored = await jsm.streams.getMessage(world.wire.streams.events.name, { seq });
         if (stored?.subject === world.wire.subjects.deadLetterJobs) letters.push(DeadLetterCodec.decode(stored.data));
       }
+      const jobIdOf = (l: { payloadBase64: string }) => {
+        const payload = JSON.parse(Buffer.from(l.payloadBase64, "base64").toString("utf8")) as { jobId: unknown };
+        return payload.jobId;
+      };
       assert.deepEqual(
-        letters.map((l) => [l.streamSequence, l.deliveries]).sort(),
+        letters.map((l) => [jobIdOf(l), l.deliveries]).sort(),
         [
-          [refusedSeq, maxDeliver],
-          [poison.seq, 1],
+          [`job-${refuses.name}`, maxAttempts],
+          [42, 1],
         ].sort(),
       );
+      assert.ok(letters.some((l) => l.streamSequence === poison.seq));
+      assert.ok(refusedSeq > 0);
       assert.equal(await h.snapshot(h.ref(authFails)), null);
     } finally {
       await h.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startRedisMasters } from "@netledger/testkit";
-import { startHarness, until } from "../test-harness.js";
+import { startHarness, until } from "../../test/harness.js";
 
 describe("device locks across three Redis masters", () => {
   it("keep working with one master down; without a quorum a running backup is cut and new ones fail fast", {
@@ -43,6 +43,41 @@ describe("device locks across three Redis masters", () => {
       }
     } finally {
       await Promise.all(masters.map((m) => m.stop().catch(() => {})));
+    }
+  });
+
+  it("count a hung master (SIGSTOP) as down: its extension times out, the backup is cut, readiness fails", {
+    timeout: 60_000,
+  }, async () => {
+    const [master] = await startRedisMasters(1);
+    try {
+      const h = await startHarness({
+        fleet: { count: 1 },
+        env: { REDIS_LOCK_URLS: master!.url, SSH_COMMAND_TIMEOUT_MS: "30000", LOCK_COMMAND_TIMEOUT_MS: "500" },
+      });
+      try {
+        const sim = h.fleet.devices[0]!;
+        const ref = h.ref(sim);
+        const locksReady = async () => (await h.collector!.readiness.locks!()) === true;
+        await until("lock quorum up", locksReady);
+        sim.setLatency(20_000);
+        const reply = h.trigger(ref, 40_000);
+        await until("export running", () => sim.stats.concurrent === 1);
+        master!.pause();
+        const cut = await reply;
+        assert.equal(cut.kind === "failed" && cut.code, "LOCK_UNAVAILABLE", JSON.stringify(cut));
+        await until("session closed", () => sim.stats.concurrent === 0);
+        await until("hung master counted down", async () => !(await locksReady()));
+        master!.resume();
+        await until("master answers again", locksReady);
+        sim.setLatency(0);
+        assert.equal((await h.trigger(ref)).kind, "success");
+      } finally {
+        master!.resume();
+        await h.close();
+      }
+    } finally {
+      await master!.stop().catch(() => {});
     }
   });
 });

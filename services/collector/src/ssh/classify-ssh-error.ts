@@ -14,6 +14,8 @@ export interface SshFailureFacts {
   readonly closed?: boolean;
   /** ssh2 completed key exchange before the failure (the device speaks SSH). */
   readonly handshakeDone?: boolean;
+  /** The TCP connection was accepted (ssh2's `connect` event) before the failure. */
+  readonly tcpConnected?: boolean;
 }
 
 export interface SshFailure {
@@ -24,6 +26,18 @@ export interface SshFailure {
 
 const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EADDRNOTAVAIL"]);
 const LOST = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/**
+ * The device let us connect and hung up before key exchange: a plain close or reset, or what
+ * ssh2 reports as a protocol error when the socket ends before the server's identification line
+ * (OpenSSH dropping a connection over `MaxStartups`, a device at its session limit, a port
+ * forwarded to nothing). Nothing was negotiated, so it is "unreachable for now", not a protocol
+ * mismatch; a failed negotiation is level `handshake` and stays SSH_CONNECTION_LOST.
+ */
+function closedEarly(facts: SshFailureFacts): boolean {
+  if (facts.closed || (facts.errno && LOST.has(facts.errno))) return true;
+  return facts.tcpConnected === true && facts.level === "protocol" && facts.errno === undefined;
+}
 
 /**
  * Maps a failed SSH connect or command to a stable contract code. Host-key mismatch, the byte
@@ -42,7 +56,7 @@ export function classifySshFailure(facts: SshFailureFacts): SshFailure {
   if (facts.level === "client-authentication") {
     return { code: "SSH_AUTH_FAILED", message: "SSH authentication failed" };
   }
-  if (facts.phase === "connect" && !facts.handshakeDone && (facts.closed || (facts.errno && LOST.has(facts.errno)))) {
+  if (facts.phase === "connect" && !facts.handshakeDone && closedEarly(facts)) {
     return { code: "SSH_UNREACHABLE", message: "device closed the connection before the SSH handshake" };
   }
   if (facts.level === "handshake" || facts.level === "protocol") {

@@ -21,3 +21,16 @@ export function verifyHostKey(keyBlob: Uint8Array, pinned: string | null): HostK
   if (pinned === null) return { kind: "accept", fingerprint, pinned: false };
   return fingerprint === pinned ? { kind: "accept", fingerprint, pinned: true } : { kind: "reject", fingerprint };
 }
+
+/**
+ * Key type named at the start of an SSH public key blob (`ssh-ed25519`, `ssh-rsa`,
+ * `ecdsa-sha2-nistp256`), or null when the blob is not one.
+ */
+export function hostKeyType(keyBlob: Uint8Array): string | null {
+  const blob = Buffer.from(keyBlob.buffer, keyBlob.byteOffset, keyBlob.byteLength);
+  if (blob.length < 4) return null;
+  const length = blob.readUInt32BE(0);
+  if (length === 0 || length > 64 || blob.length < 4 + length) return null;
+  const type = blob.toString("latin1", 4, 4 + length);
+  return /^[a-z0-9@.-]+$/.test(type) ? type : null;
+}

@@ -10,6 +10,8 @@ export interface SshTarget {
   readonly passphrase?: string | undefined;
   /** `SHA256:...` the device must present, or null to accept any key and report it. */
   readonly pinnedFingerprint: string | null;
+  /** Type of the pinned key (`ssh-rsa`, `ssh-ed25519`, ...) when known: asked for first. */
+  readonly pinnedKeyType?: string | null | undefined;
 }
 
 export interface SshConnectOptions {
@@ -33,6 +35,8 @@ export interface SshExecOptions {
 export interface SshSession {
   /** Fingerprint of the key the device presented (equal to the pinned one when pinned). */
   readonly hostKeyFingerprint: string;
+  /** Type of that key as named in its blob (`ssh-ed25519`, `ssh-rsa`, ...), null if unreadable. */
+  readonly hostKeyType: string | null;
   exec(command: string, options: SshExecOptions): Promise<CommandOutput>;
   /**
    * Ends the connection and resolves once the socket is closed (bounded), so a lock released

@@ -1,14 +1,18 @@
 import type { CommandOutput } from "@netledger/drivers";
 import ssh2 from "ssh2";
 import { BackupError, SshError } from "../errors.js";
+import { HOST_KEY_FAMILIES, hostKeyFamily, type SshAlgorithms, sshAlgorithms } from "./algorithms.js";
+import { authSequence } from "./auth-methods.js";
 import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
-import { verifyHostKey } from "./host-key.js";
+import { hostKeyType, verifyHostKey } from "./host-key.js";
 import type { SshConnectOptions, SshConnector, SshExecOptions, SshSession, SshTarget } from "./ssh-session.js";
 
 /** Stderr is only read to recognise "bad command" replies; keep a bounded prefix. */
 const MAX_STDERR_CHARS = 4096;
 /** Safety net above ssh2's own readyTimeout, in case no event ever fires. */
 const CONNECT_SAFETY_MARGIN_MS = 1_000;
+/** Keyboard-interactive rounds answered with the password; a server asking more is refused. */
+const MAX_KEYBOARD_ROUNDS = 2;
 /** A device that does not finish the close handshake by then gets its socket destroyed. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
@@ -18,14 +22,14 @@ type SshErrorLike = Error & { code?: unknown; level?: unknown };
 function factsOf(
   err: SshErrorLike | undefined,
   phase: SshFailureFacts["phase"],
-  handshakeDone: boolean,
+  progress: { handshakeDone: boolean; tcpConnected: boolean },
 ): SshFailureFacts {
   return {
     phase,
     errno: typeof err?.code === "string" ? err.code : undefined,
     level: typeof err?.level === "string" ? err.level : undefined,
     closed: err === undefined,
-    handshakeDone,
+    ...progress,
   };
 }
 
@@ -40,22 +44,59 @@ function abortError(signal: AbortSignal): BackupError {
     : new SshError("SSH_CONNECTION_LOST", "SSH session aborted by the collector");
 }
 
+export interface Ssh2ConnectorSettings {
+  /** Offer `LEGACY_KEX` after the modern key exchange methods (default true). */
+  readonly legacyKex?: boolean;
+}
+
 /**
  * ssh2-backed {@link SshConnector}. ssh2's client channel window is already 2 MiB and refilled
  * as we read (lib/Channel.js MAX_WINDOW), which is what keeps multi-MB RouterOS exports whole;
  * ssh2 exposes no option to enlarge it, so we read promptly and never pause the stream.
  * Nagle is disabled: without it every request/reply round trip waits ~40 ms.
+ *
+ * Logs in with the private key, then the password, then keyboard-interactive answered with the
+ * password (servers that offer only that, e.g. PAM-based ones). With a pinned host key, the
+ * pinned key's type is asked for first; when the device presents another key anyway (it lacks
+ * the type, or the pin's type is unknown), the other key types are asked for one by one, each on
+ * a new connection, before the device is called SSH_HOSTKEY_MISMATCH.
  */
-export function createSsh2Connector(): SshConnector {
-  return { connect: connectSsh2 };
+export function createSsh2Connector(settings: Ssh2ConnectorSettings = {}): SshConnector {
+  const legacyKex = settings.legacyKex ?? true;
+  return { connect: (target, options) => connectPinned(target, options, legacyKex) };
 }
 
-function connectSsh2(target: SshTarget, options: SshConnectOptions): Promise<SshSession> {
+async function connectPinned(target: SshTarget, options: SshConnectOptions, legacyKex: boolean): Promise<SshSession> {
+  let mismatch: SshError;
+  try {
+    return await connectSsh2(target, options, sshAlgorithms({ legacyKex, pinnedKeyType: target.pinnedKeyType }));
+  } catch (err) {
+    if (!(err instanceof SshError) || err.code !== "SSH_HOSTKEY_MISMATCH") throw err;
+    mismatch = err;
+  }
+  const seen = hostKeyFamily(mismatch.observedHostKeyType ?? "");
+  const pinned = hostKeyFamily(target.pinnedKeyType ?? "");
+  for (const family of HOST_KEY_FAMILIES) {
+    if (family === seen || family === pinned) continue;
+    try {
+      return await connectSsh2(target, options, sshAlgorithms({ legacyKex, onlyFamily: family }));
+    } catch (err) {
+      // The device has no key of this type (no host-key algorithm in common), or another wrong one.
+      const noSuchKey =
+        err instanceof SshError && (err.code === "SSH_HOSTKEY_MISMATCH" || err.code === "SSH_CONNECTION_LOST");
+      if (!noSuchKey) throw err;
+    }
+  }
+  throw mismatch;
+}
+
+function connectSsh2(target: SshTarget, options: SshConnectOptions, algorithms: SshAlgorithms): Promise<SshSession> {
   return new Promise<SshSession>((resolve, reject) => {
     const client = new ssh2.Client();
     let observedFingerprint: string | undefined;
+    let observedKeyType: string | null = null;
     let hostKeyRejected = false;
-    let handshakeDone = false;
+    const progress = { handshakeDone: false, tcpConnected: false };
     let settled = false;
 
     const settle = (): boolean => {
@@ -75,11 +116,12 @@ function connectSsh2(target: SshTarget, options: SshConnectOptions): Promise<Ssh
         fail(
           new SshError("SSH_HOSTKEY_MISMATCH", "device presented a host key different from the pinned one", {
             observedHostKeyFingerprint: observedFingerprint,
+            observedHostKeyType: observedKeyType ?? undefined,
           }),
         );
         return;
       }
-      fail(classified(factsOf(err, "connect", handshakeDone), err));
+      fail(classified(factsOf(err, "connect", progress), err));
     };
     const onAbort = (): void => fail(abortError(options.signal!));
     const safety = setTimeout(
@@ -92,12 +134,22 @@ function connectSsh2(target: SshTarget, options: SshConnectOptions): Promise<Ssh
     // Listeners stay for the client's whole life: a late 'error' without a listener would crash the process.
     client.on("error", (err: SshErrorLike) => failFrom(err));
     client.on("close", () => failFrom(undefined));
+    client.on("connect", () => {
+      progress.tcpConnected = true;
+    });
     client.on("handshake", () => {
-      handshakeDone = true;
+      progress.handshakeDone = true;
+    });
+    let keyboardRounds = 0;
+    client.on("keyboard-interactive", (_name, _instructions, _lang, prompts, finish) => {
+      // Every prompt of the first rounds gets the password; a server that keeps asking is refused.
+      keyboardRounds++;
+      const answer = target.password !== undefined && keyboardRounds <= MAX_KEYBOARD_ROUNDS ? target.password : null;
+      finish(answer === null ? [] : prompts.map(() => answer));
     });
     client.on("ready", () => {
       if (!settle()) return;
-      resolve(new Ssh2Session(client, observedFingerprint!));
+      resolve(new Ssh2Session(client, observedFingerprint!, observedKeyType));
     });
     try {
       client.connect({
@@ -107,11 +159,18 @@ function connectSsh2(target: SshTarget, options: SshConnectOptions): Promise<Ssh
         password: target.password,
         privateKey: target.privateKey,
         passphrase: target.passphrase,
+        tryKeyboard: target.password !== undefined,
+        authHandler: authSequence({
+          password: target.password !== undefined,
+          privateKey: target.privateKey !== undefined,
+        }) as ssh2.AuthHandlerMiddleware,
         readyTimeout: options.timeoutMs,
         keepaliveInterval: 0,
+        algorithms: algorithms as ssh2.Algorithms,
         hostVerifier: (key: Buffer): boolean => {
           const decision = verifyHostKey(key, target.pinnedFingerprint);
           observedFingerprint = decision.fingerprint;
+          observedKeyType = hostKeyType(key);
           hostKeyRejected = decision.kind === "reject";
           return decision.kind === "accept";
         },
@@ -132,6 +191,7 @@ class Ssh2Session implements SshSession {
   constructor(
     private readonly client: Ssh2Client,
     readonly hostKeyFingerprint: string,
+    readonly hostKeyType: string | null,
   ) {
     this.#socketClosed = new Promise((resolve) => {
       client.on("close", () => {

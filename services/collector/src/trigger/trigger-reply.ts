@@ -36,6 +36,9 @@ export function replyOf(requestId: string, outcome: BackupOutcome): TriggerReply
       return { kind: "locked", requestId, code: "DEVICE_LOCKED" };
     case "failed":
       return { kind: "failed", requestId, code: outcome.code, message: outcome.message };
+    case "interrupted":
+      // The replica is shutting down and nothing was stored: ask again, another replica answers.
+      return { kind: "busy", requestId, retryAfterMs: 0 };
   }
 }
 

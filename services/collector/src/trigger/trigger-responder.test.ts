@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { TriggerReplyCodec } from "@netledger/contracts";
-import { startHarness } from "../test-harness.js";
+import { startHarness } from "../../test/harness.js";
 import { UNKNOWN_REQUEST_ID } from "./trigger-reply.js";
 
 describe("trigger responder", () => {

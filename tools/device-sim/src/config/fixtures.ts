@@ -16,5 +16,16 @@ export async function loadFixtures(dir: string, deviceCount: number): Promise<Fi
   }
   if (names.length === 0) throw new FixturesError(`no .rsc exports in ${dir}`);
   const used = names.slice(0, Math.min(names.length, deviceCount));
-  return Promise.all(used.map(async (name) => describeFixture(name, await readFile(join(dir, name), "utf8"))));
+  return Promise.all(
+    used.map(async (name) => describeFixture(name, withFinalLineEnd(await readFile(join(dir, name), "utf8")))),
+  );
+}
+
+/**
+ * RouterOS ends every export with CRLF; some stored files lost their final line end. A device
+ * serving such a file adds it back (in the file's style), as the real device printed it.
+ */
+function withFinalLineEnd(text: string): string {
+  if (text === "" || /[\r\n]$/.test(text)) return text;
+  return text + (text.includes("\r\n") ? "\r\n" : "\n");
 }

@@ -50,3 +50,30 @@ export function truncatedExport(text: string): string {
   const space = text.lastIndexOf(" ", half);
   return `${text.slice(0, space > 0 ? space : half)} \\`;
 }
+
+/**
+ * Where the `cut-byte` and `cut-line` modes stop an export: a random point after the header line,
+ * just after a line end (`line`) or anywhere else (`byte`), never one in `used` (which it adds
+ * to), so a device cuts every export differently. The whole text when no point is left.
+ */
+export function cutExport(text: string, kind: "byte" | "line", used: Set<number>): string {
+  const start = text.indexOf("\n") + 1;
+  const fits = (at: number): boolean => {
+    const afterLineEnd = text[at - 1] === "\n";
+    return (
+      at > start &&
+      at < text.length &&
+      !used.has(at) &&
+      (kind === "line" ? afterLineEnd : !afterLineEnd && text[at - 1] !== "\r")
+    );
+  };
+  for (let tries = 0; tries < 10_000; tries++) {
+    let at = start + 1 + Math.floor(Math.random() * (text.length - start - 1));
+    if (kind === "line") at = text.indexOf("\n", at) + 1;
+    if (at > 0 && fits(at)) {
+      used.add(at);
+      return text.slice(0, at);
+    }
+  }
+  return text;
+}

@@ -43,5 +43,12 @@ export async function finish(channel: ssh2.ServerChannel, exitCode: number): Pro
 
 /** Delivery settings for one command, taken when it runs (failure modes change between commands). */
 export function deliveryContext(channel: ssh2.ServerChannel, socket: Socket, host: SshHost): DeliveryContext {
-  return { channel, socket, mode: host.failure, tuning: host.tuning, oversize: () => host.oversizeExport() };
+  return {
+    channel,
+    socket,
+    mode: host.failure,
+    tuning: host.tuning,
+    oversize: () => host.oversizeExport(),
+    usedCuts: host.usedCuts,
+  };
 }

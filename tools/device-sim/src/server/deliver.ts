@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type ssh2 from "ssh2";
-import { garbageBytes, truncatedExport } from "../render/oversize.js";
+import { cutExport, garbageBytes, truncatedExport } from "../render/oversize.js";
 import type { FailureMode } from "../types.js";
 
 /** Knobs of the slow and oversize modes. */
@@ -19,6 +19,8 @@ export interface DeliveryContext {
   readonly mode: FailureMode | null;
   readonly tuning: DeliveryTuning;
   readonly oversize: () => Iterable<string>;
+  /** Cut points the device already used (`cut-byte`, `cut-line`): never used twice. */
+  readonly usedCuts: Set<number>;
 }
 
 function alive(ctx: DeliveryContext): boolean {
@@ -71,6 +73,10 @@ export async function deliverExport(ctx: DeliveryContext, text: string): Promise
       return false;
     case "truncate":
       return write(ctx, truncatedExport(text));
+    case "cut-byte":
+      return write(ctx, cutExport(text, "byte", ctx.usedCuts));
+    case "cut-line":
+      return write(ctx, cutExport(text, "line", ctx.usedCuts));
     case "garbage":
       return write(ctx, garbageBytes(ctx.tuning.garbageSeed, 8192));
     case "oversize":

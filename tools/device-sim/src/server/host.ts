@@ -30,4 +30,6 @@ export interface SshHost {
   respond(input: string): readonly Reply[];
   /** The oversize mode's streamed export. */
   oversizeExport(): Iterable<string>;
+  /** Cut points already used by the `cut-byte` and `cut-line` modes (cleared with the mode). */
+  readonly usedCuts: Set<number>;
 }

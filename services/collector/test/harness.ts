@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
   type BackupFailedEvent,
@@ -9,6 +10,7 @@ import {
   SnapshotEventCodec,
   type TriggerReply,
   TriggerReplyCodec,
+  type TriggerRequest,
   TriggerRequestCodec,
 } from "@netledger/contracts";
 import { type Fleet, type FleetOptions, type SimDevice, startFleet } from "@netledger/device-sim";
@@ -16,16 +18,30 @@ import {
   createLockClients,
   createLogger,
   deviceSealAad,
+  type Logger,
   openSnapshotBlobs,
   openSnapshotContent,
 } from "@netledger/platform";
-import { createWorld, type World } from "@netledger/testkit";
+import { createWorld, freePort, type ServiceProcess, startServiceProcess, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
-import { type Collector, startCollector } from "./collector.js";
-import { type CollectorConfig, loadCollectorConfig } from "./config.js";
+import { type Collector, startCollector } from "../src/collector.js";
+import { type CollectorConfig, loadCollectorConfig } from "../src/config.js";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** A collector process started from `src/main.ts`, as production runs it. */
+export interface Replica {
+  readonly process: ServiceProcess;
+  readonly opsPort: number;
+  /** Sends SIGTERM and resolves with the exit code once it exited. */
+  terminate(): Promise<number | null>;
+  /** The current value of the series `name` with (at least) these labels; 0 when absent. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
 
 /**
- * Test support for collector integration tests: a private world (namespace, Redis prefix, key
+ * Test support for collector integration tests (outside `src/`: what ships never imports the
+ * testkit or the device simulator, architecture invariant 10): a private world (namespace, Redis prefix, key
  * ring), a simulated fleet, an in-process collector with short timeouts, and helpers to trigger
  * backups and read what reached JetStream. Not exported from the package.
  */
@@ -41,6 +57,7 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   COLLECTOR_RETRY_MAX_MS: "1000",
   COLLECTOR_SHUTDOWN_GRACE_MS: "3000",
   COLLECTOR_CONCURRENCY: "8",
+  COLLECTOR_JOB_MAX_ATTEMPTS: "3",
   LOG_LEVEL: "silent",
 };
 
@@ -58,6 +75,10 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Start an in-process collector (default true). */
   readonly collector?: boolean;
+  /** Where the in-process collector logs (default: a logger at the config's LOG_LEVEL). */
+  readonly logger?: Logger;
+  /** NATS server of the world (a private one for fault tests); default the located one. */
+  readonly natsUrl?: string;
 }
 
 export interface Harness {
@@ -66,23 +87,31 @@ export interface Harness {
   readonly config: CollectorConfig;
   readonly collector: Collector | undefined;
   readonly tenantId: string;
+  /** Names of the blobs in the world's snapshot bucket. */
+  blobNames(): Promise<string[]>;
   /**
    * The target a gateway would send for `sim` (one stable deviceId per device name), with its
    * password sealed as the gateway would, or the given credentials instead.
    */
   ref(sim: SimDevice, overrides?: Partial<DeviceTarget>, credentials?: DeviceCredentials): DeviceRef;
-  trigger(ref: DeviceRef, timeoutMs?: number): Promise<TriggerReply>;
+  /** Sends a trigger request (fresh requestId unless given) and waits `timeoutMs` for the reply. */
+  trigger(ref: DeviceRef, timeoutMs?: number, extra?: Partial<TriggerRequest>): Promise<TriggerReply>;
   /** The last snapshot stored for the device, with its Nats-Msg-Id, or null. */
   snapshot(ref: DeviceRef): Promise<{ msgId: string | undefined; event: SnapshotEvent } | null>;
   /** The last backup-failed event of the device, or null. */
   lastFailure(ref: DeviceRef): Promise<BackupFailedEvent | null>;
+  /**
+   * Starts a collector process in this world (env: world, TEST_ENV, the harness's env, `env`),
+   * resolved once `/readyz` answers 200; killed by `close()` if still running.
+   */
+  startReplica(env?: Record<string, string>): Promise<Replica>;
   /** Opens a snapshot's sealed content back to the normalized text. */
   openContent(event: SnapshotEvent): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const world = await createWorld({ database: false });
+  const world = await createWorld({ database: false, ...(options.natsUrl && { natsUrl: options.natsUrl }) });
   const cleanups: Array<() => Promise<unknown>> = [() => world.close()];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -91,10 +120,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const fleet = await startFleet(options.fleet);
     cleanups.push(() => fleet.stop());
     const config = loadCollectorConfig({ ...world.env(), ...TEST_ENV, ...options.env });
-    const logger = createLogger({ name: "collector-test", level: config.LOG_LEVEL });
+    const logger = options.logger ?? createLogger({ name: "collector-test", level: config.LOG_LEVEL });
     let collector: Collector | undefined;
     if (options.collector !== false) {
-      const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], { logger, readyTimeoutMs: 1_000 });
+      const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], {
+        logger,
+        readyTimeoutMs: 1_000,
+        commandTimeoutMs: config.LOCK_COMMAND_TIMEOUT_MS,
+      });
       cleanups.push(async () => {
         for (const client of lockClients) client.disconnect();
       });
@@ -133,8 +166,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       collector,
       tenantId,
       ref,
-      async trigger(target, timeoutMs = 20_000) {
-        const request = { requestId: randomUUID(), requestedAt: new Date().toISOString(), ...target };
+      async blobNames() {
+        return (await blobs.list()).filter((info) => !info.deleted).map((info) => info.name);
+      },
+      async trigger(target, timeoutMs = 20_000, extra = {}) {
+        const request = { requestId: randomUUID(), requestedAt: new Date().toISOString(), ...target, ...extra };
         const reply = await world.nc.request(world.wire.subjects.trigger, TriggerRequestCodec.encode(request), {
           timeout: timeoutMs,
         });
@@ -150,6 +186,40 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         const subject = world.wire.subjects.backupFailed(target.tenantId, target.deviceId);
         const stored = await jsm.streams.getMessage(world.wire.streams.events.name, { last_by_subj: subject });
         return stored ? BackupFailedEventCodec.decode(stored.data) : null;
+      },
+      async startReplica(env = {}) {
+        const opsPort = await freePort();
+        const child = startServiceProcess(MAIN, {
+          ...process.env,
+          ...world.env(),
+          ...TEST_ENV,
+          ...options.env,
+          OPS_PORT: String(opsPort),
+          ...env,
+        });
+        cleanups.push(async () => {
+          if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+          await child.exited;
+        });
+        await child.waitForHttp(opsPort, "/readyz", 200);
+        return {
+          process: child,
+          opsPort,
+          async terminate() {
+            child.child.kill("SIGTERM");
+            return (await child.exited).code;
+          },
+          async metric(name, labels = {}) {
+            const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+            const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+            const line = text
+              .split("\n")
+              .find(
+                (l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)),
+              );
+            return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+          },
+        };
       },
       openContent(event) {
         return openSnapshotContent(event.content, {

@@ -1,0 +1,91 @@
+/**
+ * `npm run -w @netledger/bench service-start`: what starting one collector costs, run from the
+ * TypeScript sources through tsx (development) and from the compiled bundle (`npm run build`,
+ * what the image runs). Each run starts the process in a fresh test world, waits for `/readyz`
+ * 200, then reads the process's CPU time (user + system, every thread) and resident set from
+ * /proc, and stops it. Prints the median and range of each over `--runs` runs (default 5).
+ * Linux only (/proc); needs the NATS and Redis servers the tests use.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { createWorld, freePort } from "@netledger/testkit";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
+const modes = {
+  tsx: ["--import", "tsx", "services/collector/src/main.ts"],
+  compiled: ["dist/collector.mjs"],
+} as const;
+
+if (!existsSync(`${root}dist/collector.mjs`)) {
+  console.error("dist/collector.mjs is missing: run `npm run build` first");
+  process.exit(1);
+}
+
+/** CPU milliseconds (user + system) and RSS bytes of a live process, from /proc. */
+async function usageOf(pid: number): Promise<{ cpuMs: number; rssBytes: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return { cpuMs: ticks * 10, rssBytes: rssKiB * 1024 };
+}
+
+async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssBytes: number; readyMs: number }> {
+  const world = await createWorld({ database: false });
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...world.env(), OPS_PORT: String(port) },
+    stdio: "ignore",
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}`);
+      if (performance.now() - started > 60_000) throw new Error("collector not ready within 60 s");
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+      await delay(20);
+    }
+    const readyMs = performance.now() - started;
+    return { ...(await usageOf(child.pid!)), readyMs };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await world.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[], f: (x: number) => string) =>
+  `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+
+console.log(`collector start-up, ${runs} runs each, median (min–max), at the first /readyz 200`);
+for (const [mode, args] of Object.entries(modes)) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(await startOnce(args));
+  const cpu = range(
+    samples.map((s) => s.cpuMs),
+    (x) => `${(x / 1000).toFixed(2)} s`,
+  );
+  const rss = range(
+    samples.map((s) => s.rssBytes),
+    (x) => `${Math.round(x / 1024 / 1024)} MB`,
+  );
+  const ready = range(
+    samples.map((s) => s.readyMs),
+    (x) => `${(x / 1000).toFixed(2)} s`,
+  );
+  console.log(`${mode.padEnd(9)} CPU ${cpu}  RSS ${rss}  ready after ${ready}`);
+}

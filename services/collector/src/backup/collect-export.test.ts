@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DeviceTarget } from "@netledger/contracts";
+import { type CommandOutput, getDriver } from "@netledger/drivers";
+import type { SshConnector } from "../ssh/ssh-session.js";
+import type { BackupLimits } from "./backup-types.js";
+import { type CollectTimings, collectExport } from "./collect-export.js";
+import { replayConnector } from "./truncation-sweep.js";
+
+const driver = getDriver("routeros");
+const limits: BackupLimits = {
+  connectTimeoutMs: 1000,
+  commandTimeoutMs: 1000,
+  commandDeadlineMs: 1000,
+  exportMaxBytes: 1_000_000,
+  secondReadMinBytes: 64 * 1024,
+  publishTimeoutMs: 1000,
+};
+const LINES = Array.from({ length: 40 }, (_, i) => `add address=192.0.2.${i}/32 list=l${i}`);
+const v7 = (lines = LINES) =>
+  `# 2026-11-30 12:00:00 by RouterOS 7.16.1\r\n/ip firewall address-list\r\n${lines.join("\r\n")}\r\n`;
+const ok = (text: string): CommandOutput => ({ stdout: Buffer.from(text), stderr: "", exitCode: 0 });
+const whole = driver.normalize(v7());
+const cut = v7(LINES.slice(0, 25));
+
+function device(extra: Partial<DeviceTarget> = {}): DeviceTarget {
+  return {
+    name: "d",
+    host: "192.0.2.1",
+    port: 22,
+    driver: "routeros",
+    credentials: "v1:k:x",
+    hostKeyFingerprint: null,
+    ...extra,
+  };
+}
+
+function collect(ssh: SshConnector, target: DeviceTarget, timings?: CollectTimings) {
+  return collectExport({
+    ssh,
+    driver,
+    device: target,
+    credentials: { username: "u", password: "p" },
+    limits,
+    signal: new AbortController().signal,
+    timings,
+  });
+}
+
+describe("collectExport", () => {
+  it("reads an export smaller than the previous version again, and stores the whole one", async () => {
+    const commands: string[] = [];
+    const ssh = replayConnector((command, n) => {
+      commands.push(command);
+      return ok(n === 0 ? cut : v7());
+    });
+    const collected = await collect(ssh, device({ lastSnapshotBytes: Buffer.byteLength(whole) }));
+    assert.equal(collected.normalized, whole);
+    assert.equal(collected.commands, 3);
+    assert.deepEqual(new Set(commands), new Set(["/export show-sensitive"]));
+  });
+
+  it("refuses when reads of a shrunken export keep differing", async () => {
+    const ssh = replayConnector((_c, n) => ok(v7(LINES.slice(0, 10 + n))));
+    await assert.rejects(collect(ssh, device({ lastSnapshotBytes: Buffer.byteLength(whole) })), {
+      code: "EXPORT_TRUNCATED",
+    });
+  });
+
+  it("refuses when two reads agree but another read was longer", async () => {
+    const ssh = replayConnector((_c, n) => ok(n === 0 ? v7() : cut));
+    await assert.rejects(collect(ssh, device({ lastSnapshotBytes: null })), { code: "EXPORT_TRUNCATED" });
+  });
+
+  it("reads a small export once when it is not smaller than the previous version, or the size is not sent", async () => {
+    for (const target of [device({ lastSnapshotBytes: Buffer.byteLength(whole) }), device()]) {
+      const ssh = replayConnector(() => ok(v7()));
+      const collected = await collect(ssh, target);
+      assert.equal(collected.commands, 1);
+      assert.equal(collected.normalized, whole);
+    }
+  });
+
+  it("reads twice a first version (no stored one) and any export over the size threshold", async () => {
+    const first = await collect(
+      replayConnector(() => ok(v7())),
+      device({ lastSnapshotBytes: null }),
+    );
+    assert.equal(first.commands, 2);
+    const big = Array.from({ length: 3000 }, (_, i) => `add address=198.51.${i >> 8}.${i & 255} list=big`);
+    const large = await collect(
+      replayConnector(() => ok(v7(big))),
+      device({ lastSnapshotBytes: 1 }),
+    );
+    assert.equal(large.commands, 2);
+  });
+
+  it("re-runs with show-sensitive when the stale v6 hint meets a v7 device", async () => {
+    const commands: string[] = [];
+    const ssh = replayConnector((command) => {
+      commands.push(command);
+      return ok(v7());
+    });
+    const collected = await collect(ssh, device({ softwareVersion: "6.49.10" }));
+    assert.deepEqual(commands, ["/export", "/export show-sensitive"]);
+    assert.equal(collected.softwareVersion, "7.16.1");
+  });
+
+  it("reports the time spent connecting also when the backup then fails", async () => {
+    const slow: SshConnector = {
+      connect: async (target, options) => {
+        await sleep(20);
+        return replayConnector(() => ok("not an export\r\n")).connect(target, options);
+      },
+    };
+    const timings: CollectTimings = { connectMs: 0, exportMs: 0 };
+    await assert.rejects(collect(slow, device(), timings), { code: "EXPORT_INVALID" });
+    assert.ok(timings.connectMs >= 15, `connectMs ${timings.connectMs}`);
+  });
+});

@@ -1,0 +1,44 @@
+import type { BackupLimits } from "./backup-types.js";
+
+/**
+ * RouterOS has been seen ending large exports early (around 128 KB over links with latency) with
+ * exit status 0. A cut inside a line is caught by the driver's check (no final line end, a
+ * dangling continuation, an open quote); a cut exactly between two lines is not visible in the
+ * text. Such an export is read a second time and stored only when two reads agree.
+ *
+ * Read again when the normalized export is at least `limits.secondReadMinBytes`, when it is
+ * smaller than the device's latest stored version (`lastSnapshotBytes`), or when the device has
+ * no stored version yet (`lastSnapshotBytes: null`; a first version is the baseline the size rule
+ * relies on). `undefined` means the sender does not know: only the size rule applies.
+ */
+export function needsSecondRead(
+  normalizedBytes: number,
+  lastSnapshotBytes: number | null | undefined,
+  limits: Pick<BackupLimits, "secondReadMinBytes">,
+): boolean {
+  if (normalizedBytes >= limits.secondReadMinBytes) return true;
+  if (lastSnapshotBytes === null) return true;
+  return lastSnapshotBytes !== undefined && normalizedBytes < lastSnapshotBytes;
+}
+
+/** Reads in all, the first included: a third read settles a first read that was cut. */
+export const MAX_READS = 3;
+
+/**
+ * Reads the export again until two reads agree byte for byte (normalized, so only the header time
+ * may differ between the raw reads), at most {@link MAX_READS} reads in all. Returns the agreed
+ * text, or null when no two reads agreed or another read was longer than the agreed one (it
+ * proves the agreed text lost something, or the config changed meanwhile: either way, retry
+ * later). `readAgain` returns null for a read the driver's check refused.
+ */
+export async function settleReads(first: string, readAgain: () => Promise<string | null>): Promise<string | null> {
+  const reads: (string | null)[] = [first];
+  while (reads.length < MAX_READS) {
+    const next = await readAgain();
+    if (next !== null && reads.includes(next)) {
+      return reads.some((read) => read !== null && read.length > next.length) ? null : next;
+    }
+    reads.push(next);
+  }
+  return null;
+}
