@@ -8,7 +8,7 @@
  *   npm run -w @netledger/bench truncation -- [--byte-cuts N] [--line-cuts N|0=all] [--seed N] [--json]
  */
 import { type CutTally, type RereadModel, type SweepFigures, sweepTruncation } from "@netledger/collector";
-import { defaultFixturesDir, loadFixtures } from "@netledger/device-sim";
+import { findFixturesDir, fixturesDirCandidate, loadFixtures } from "@netledger/device-sim";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -21,7 +21,10 @@ const lineCutsFlag = flag("--line-cuts", 200);
 const lineCuts = lineCutsFlag === 0 ? Number.POSITIVE_INFINITY : lineCutsFlag;
 const seed = flag("--seed", 1);
 
-const fixtures = await loadFixtures(defaultFixturesDir(), Number.MAX_SAFE_INTEGER);
+const dir = findFixturesDir();
+if (dir === null)
+  throw new Error(`real RouterOS exports not found at ${fixturesDirCandidate()} (NETLEDGER_FIXTURES_DIR)`);
+const fixtures = await loadFixtures(dir, Number.MAX_SAFE_INTEGER);
 const exports = fixtures.map((f) => Buffer.from(f.text));
 const totalBytes = exports.reduce((sum, e) => sum + e.length, 0);
 
@@ -50,7 +53,9 @@ if (args.includes("--json")) {
   console.log(JSON.stringify({ exports: exports.length, totalBytes, byteCuts, seed, rows }, null, 2));
 } else {
   console.log(
-    `${exports.length} fixture exports, ${totalBytes} bytes; ${byteCuts} byte cuts per export (seed ${seed}), every line cut`,
+    `${exports.length} fixture exports, ${totalBytes} bytes; ${byteCuts} byte cuts and ${
+      lineCuts === Number.POSITIVE_INFINITY ? "every line cut" : `${lineCuts} line cuts (at most)`
+    } per export (seed ${seed})`,
   );
   console.log("model        previous | kind  cuts    refused   healed    accepted  refused+healed | whole refused");
   for (const { model, previousKnown, figures } of rows) {

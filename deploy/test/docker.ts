@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
 /** Repository root (build context of the Dockerfile). */
-export const repoRoot = new URL("../../", import.meta.url).pathname;
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface DockerResult {
   readonly code: number;
@@ -53,4 +54,14 @@ export function runScript(script: string): Promise<string> {
       else reject(new Error(`${script} exited ${code}:\n${out}\n${err}`));
     });
   });
+}
+
+/** Whether `name` is an executable on PATH. */
+export async function hasCommand(name: string): Promise<boolean> {
+  try {
+    await run("sh", ["-c", `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
 }

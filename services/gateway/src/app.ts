@@ -6,6 +6,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
+import { z } from "zod";
 import { httpMetrics } from "./api/http-metrics.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "./api/openapi.js";
 import { errorHandler, notFoundHandler } from "./api/problem.js";
@@ -14,6 +15,7 @@ import { Api } from "./api/route.js";
 import { createAuthenticator } from "./auth/authenticate.js";
 import { createTenantGuard } from "./auth/tenant-scope.js";
 import type { GatewayConfig } from "./config.js";
+import { ApiError } from "./errors.js";
 import type { RateLimiterFactory } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -57,11 +59,19 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     bodyLimit: deps.config.GATEWAY_BODY_LIMIT,
   });
   registerRoutes(api, deps);
-  const openapi = buildOpenApiDocument(api.routes, { version: "0.1.0" });
-  app.get("/openapi.json", (_req, res) => {
-    res.locals.route = "/openapi.json";
-    res.json(openapi);
+  api.route({
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openapi",
+    summary: "This OpenAPI 3.1 document",
+    tags: ["meta"],
+    access: "public",
+    responses: { 200: { description: "the document", schema: z.record(z.string(), z.unknown()) } },
+    handler: async () => ({ status: 200, body: openapi }),
   });
+  const openapi = buildOpenApiDocument(api.routes, { version: "0.1.0" });
+  // No CORS: browsers' preflights (and any OPTIONS) get a problem, not express's automatic answer.
+  app.options(/.*/, (_req, _res, next) => next(new ApiError("METHOD_NOT_ALLOWED", "OPTIONS is not supported")));
   app.use(api.router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

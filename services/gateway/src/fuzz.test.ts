@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
 import { createWorld, type World } from "@netledger/testkit";
 import fc from "fast-check";
 import { hashApiToken } from "./auth/tokens.js";
@@ -21,6 +22,15 @@ describe("fuzzing the REST API", { timeout: 300_000 }, () => {
 
   before(async () => {
     world = await createWorld({ streams: false });
+    // A stand-in collector that finds every device busy backing up (409): without one, a trigger
+    // answers a documented 503 NO_COLLECTOR, which is not what this test looks for.
+    world.nc.subscribe(world.wire.subjects.trigger, {
+      queue: world.wire.queueGroups.collectors,
+      callback: (_err, msg) => {
+        const { requestId } = TriggerRequestCodec.decode(msg.data);
+        msg.respond(TriggerReplyCodec.encode({ kind: "locked", requestId, code: "DEVICE_LOCKED" }));
+      },
+    });
     gw = await startTestGateway(world);
     const mine = await gw.createTenant();
     const theirs = await gw.createTenant();

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TokenRole } from "@netledger/db";
-import { createLogger, createMetricsRegistry, parseConfig } from "@netledger/platform";
+import type { Database, TokenRole } from "@netledger/db";
+import { createLogger, createMetricsRegistry, type Logger, parseConfig } from "@netledger/platform";
 import type { World } from "@netledger/testkit";
+import type { Kysely } from "kysely";
 import type { OpenApiDocument } from "./api/openapi.js";
 import { createApp, type GatewayApp, type GatewayDeps } from "./app.js";
 import { type GatewayConfig, gatewayConfigSchema } from "./config.js";
@@ -62,13 +63,20 @@ export interface TestGateway {
 export async function startTestGateway(
   world: World,
   overrides: Partial<Record<keyof GatewayConfig, string>> = {},
+  options: {
+    /** Default: silent (or TEST_LOG_LEVEL). Pass one writing to a stream to inspect log lines. */
+    logger?: Logger;
+    /** Default: the world's database. */
+    db?: Kysely<Database>;
+  } = {},
 ): Promise<TestGateway> {
   const bootstrapToken = `boot_${randomBytes(24).toString("base64url")}`;
   const config = parseConfig(gatewayConfigSchema, { ...world.env(), GATEWAY_PORT: "0", OPS_PORT: "0", ...overrides });
-  const logger = createLogger({ name: "gateway-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logger =
+    options.logger ?? createLogger({ name: "gateway-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const deps: GatewayDeps = {
     config,
-    db: world.db,
+    db: options.db ?? world.db,
     nc: world.nc,
     wire: world.wire,
     sealer: world.sealer,

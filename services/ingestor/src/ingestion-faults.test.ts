@@ -7,17 +7,11 @@ import { type Database, ensureDatabase, migrateToLatest, withDatabaseName } from
 import { createDatabase, createLogger, createMetricsRegistry } from "@netledger/platform";
 import { createWorld, freePort, startPostgres, startServiceProcess, type World } from "@netledger/testkit";
 import type { Kysely } from "kysely";
+import { streamMessages, waitFor, worldConfig } from "../test/harness.js";
+import { type FleetDevice, publishSnapshotEvent, seedFleet, snapshotEvent, syntheticConfig } from "../test/messages.js";
 import { startConsumerLoop } from "./consumer/consume-loop.js";
 import { createIngestContext } from "./ingestion.js";
 import { handleSnapshotMessage } from "./store/snapshot-handler.js";
-import { streamMessages, waitFor, worldConfig } from "./testing/harness.js";
-import {
-  type FleetDevice,
-  publishSnapshotEvent,
-  seedFleet,
-  snapshotEvent,
-  syntheticConfig,
-} from "./testing/messages.js";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const logger = createLogger({ name: "ingestor-test", level: "warn" });

@@ -6,8 +6,7 @@ import { IngestedEventCodec } from "@netledger/contracts";
 import { diffStoredVersions } from "@netledger/db";
 import { openSnapshotBlobs } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
-import type { Ingestion } from "./ingestion.js";
-import { capturingLogger, startWorldIngestion, streamMessages, waitFor } from "./testing/harness.js";
+import { capturingLogger, startWorldIngestion, streamMessages, waitFor } from "../test/harness.js";
 import {
   publishFailureEvent,
   publishSnapshotEvent,
@@ -15,7 +14,9 @@ import {
   snapshotEvent,
   syntheticConfig,
   TEST_FINGERPRINT,
-} from "./testing/messages.js";
+} from "../test/messages.js";
+import { sweepOrphanBlobs } from "./blobs/sweep.js";
+import type { Ingestion } from "./ingestion.js";
 
 /** Audit actions of a device after versions A, A (unchanged), B. */
 const STORED_UNCHANGED_CHANGED = [
@@ -186,6 +187,15 @@ describe("ingestion", { timeout: 180_000 }, () => {
     ingestion = await startWorldIngestion(world);
     await waitFor("the version", async () => (await versions(device.deviceId)).length === 1);
     await waitFor("the blob deleted", async () => (await blobs.getBlob(name)) === null);
+  });
+
+  it("sweeps snapshot blobs older than the horizon and keeps younger ones", async () => {
+    const blobs = await openSnapshotBlobs(world.nc, world.wire);
+    await blobs.putBlob({ name: "sweep/old" }, new Uint8Array([1, 2, 3]));
+    assert.equal(await sweepOrphanBlobs(blobs, new Date(Date.now() - 3_600_000)), 0);
+    assert.ok(await blobs.getBlob("sweep/old"));
+    assert.equal(await sweepOrphanBlobs(blobs, new Date(Date.now() + 1_000)), 1);
+    assert.equal(await blobs.getBlob("sweep/old"), null);
   });
 
   it("dead-letters bad input (schema, sha256, unknown device), audits and terminates it, and goes on", async () => {

@@ -92,15 +92,19 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end }}
 {{- if eq .component "gateway" }}
 {{ include "netledger.urlEnv" (dict "root" $root "env" "REDIS_URL" "ref" $s.redisUrl) }}
+- name: GATEWAY_PORT
+  value: {{ .values.httpPort | quote }}
+{{- if $s.bootstrapToken.key }}
+{{ include "netledger.secretEnv" (dict "root" $root "env" "NETLEDGER_BOOTSTRAP_TOKEN" "ref" $s.bootstrapToken) }}
 {{- end }}
-{{- if or (eq .component "collector") (eq .component "ingestor") }}
+{{- end }}
+{{- /* Every service seals or opens with the key ring and shares the wire sizes. */}}
 {{ include "netledger.secretEnv" (dict "root" $root "env" "NETLEDGER_SEAL_KEYS" "ref" $s.sealKeys) }}
 {{- if $c.snapshotsMaxBytes }}
 {{ include "netledger.configEnv" (dict "root" $root "env" "NETLEDGER_SNAPSHOTS_MAX_BYTES") }}
 {{- end }}
 {{- if $c.eventsMaxBytes }}
 {{ include "netledger.configEnv" (dict "root" $root "env" "NETLEDGER_EVENTS_MAX_BYTES") }}
-{{- end }}
 {{- end }}
 {{- if eq .component "collector" }}
 {{- if $s.redisLockUrls.key }}

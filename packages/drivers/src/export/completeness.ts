@@ -62,7 +62,7 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
     return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
   }
   if (!hasHeader(physical, format)) return fail("EXPORT_INVALID", "export header missing");
-  if (format.finalLineEnd === true && !/[\r\n]$/.test(text)) {
+  if (format.finalLineEnd === true && !text.endsWith("\n") && !text.endsWith("\r")) {
     return fail("EXPORT_TRUNCATED", "export does not end with a line end");
   }
   const lines = logicalLines(text, format);

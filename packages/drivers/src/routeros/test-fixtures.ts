@@ -9,7 +9,12 @@ export const REAL_EXPORTS = realRouterOsExports();
 
 export type { RouterOsFixture };
 
-/** Every real `.rsc` export; throws when the folder is missing, so call it inside a gated suite. */
+/**
+ * Every real `.rsc` export as a device sends it over SSH: the file, plus a final line end (in the
+ * file's own style) when the file lost it. Some files were stored by tools that strip it; RouterOS
+ * ends every export with CRLF, and the completeness check requires the final line end. Throws when
+ * the folder is missing, so call it inside a gated suite.
+ */
 export function loadRouterOsFixtures(): RouterOsFixture[] {
   return REAL_EXPORTS.load().map((fixture) => ({ ...fixture, bytes: withFinalLineEnd(fixture.bytes) }));
 }

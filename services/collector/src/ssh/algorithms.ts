@@ -33,6 +33,12 @@ export const HOST_KEY_FAMILIES: readonly (readonly string[])[] = [
   ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
 ];
 
+/**
+ * The order in which a device that presented an unpinned key is asked for its other key types:
+ * most likely pinned first (RSA on older devices, then ECDSA P-256, ed25519).
+ */
+export const PROBE_ORDER: readonly (readonly string[])[] = [4, 1, 0, 2, 3].map((i) => HOST_KEY_FAMILIES[i]!);
+
 /** The host-key algorithms that make a server present its key of type `keyType` (`ssh-rsa`, ...). */
 export function hostKeyFamily(keyType: string): readonly string[] | null {
   return HOST_KEY_FAMILIES.find((family) => family.includes(keyType)) ?? null;

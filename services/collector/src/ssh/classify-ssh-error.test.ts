@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { HOST_KEY_FAMILIES, LEGACY_KEX, MODERN_KEX, sshAlgorithms } from "./algorithms.js";
+import { HOST_KEY_FAMILIES, LEGACY_KEX, MODERN_KEX, PROBE_ORDER, sshAlgorithms } from "./algorithms.js";
 import { classifySshFailure } from "./classify-ssh-error.js";
 import { hostKeyFingerprint, hostKeyType, verifyHostKey } from "./host-key.js";
 
@@ -66,6 +66,8 @@ describe("algorithms", () => {
     assert.equal(sshAlgorithms({ legacyKex: false }).serverHostKey[0], "ssh-ed25519");
     assert.equal(sshAlgorithms({ legacyKex: false }).serverHostKey.length, HOST_KEY_FAMILIES.flat().length);
     assert.deepEqual(sshAlgorithms({ legacyKex: false, onlyFamily: ["ssh-ed25519"] }).serverHostKey, ["ssh-ed25519"]);
+    assert.deepEqual(new Set(PROBE_ORDER), new Set(HOST_KEY_FAMILIES), "every key type is probed");
+    assert.equal(PROBE_ORDER[0]![0], "rsa-sha2-512");
   });
 
   it("reads the key type from a key blob", () => {

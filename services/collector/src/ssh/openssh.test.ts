@@ -198,11 +198,27 @@ describe("collector against a real OpenSSH sshd", { skip }, () => {
   });
 });
 
-/** A TCP connection that reads the server's banner and then says nothing: one unauthenticated startup. */
-function openUnauthenticated(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("data", () => resolve(socket));
-    socket.once("error", reject);
-  });
+/**
+ * A TCP connection that got the server's SSH banner and then says nothing: one unauthenticated
+ * startup. Retried while sshd still counts an earlier connection (its readiness probe) and drops
+ * this one ("Exceeded MaxStartups" or a bare close).
+ */
+async function openUnauthenticated(port: number): Promise<Socket> {
+  for (let attempt = 0; ; attempt++) {
+    const socket = await new Promise<Socket | null>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port });
+      s.once("data", (data) => {
+        if (data.toString("latin1").startsWith("SSH-")) resolve(s);
+        else {
+          s.destroy();
+          resolve(null);
+        }
+      });
+      s.once("close", () => resolve(null));
+      s.once("error", () => resolve(null));
+    });
+    if (socket !== null) return socket;
+    if (attempt >= 50) throw new Error("sshd never accepted the holding connection");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,7 +1,7 @@
 import type { CommandOutput } from "@netledger/drivers";
 import ssh2 from "ssh2";
 import { BackupError, SshError } from "../errors.js";
-import { HOST_KEY_FAMILIES, hostKeyFamily, type SshAlgorithms, sshAlgorithms } from "./algorithms.js";
+import { hostKeyFamily, PROBE_ORDER, type SshAlgorithms, sshAlgorithms } from "./algorithms.js";
 import { authSequence } from "./auth-methods.js";
 import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
 import { hostKeyType, verifyHostKey } from "./host-key.js";
@@ -76,7 +76,7 @@ async function connectPinned(target: SshTarget, options: SshConnectOptions, lega
   }
   const seen = hostKeyFamily(mismatch.observedHostKeyType ?? "");
   const pinned = hostKeyFamily(target.pinnedKeyType ?? "");
-  for (const family of HOST_KEY_FAMILIES) {
+  for (const family of PROBE_ORDER) {
     if (family === seen || family === pinned) continue;
     try {
       return await connectSsh2(target, options, sshAlgorithms({ legacyKex, onlyFamily: family }));

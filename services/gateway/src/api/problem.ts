@@ -1,7 +1,15 @@
 import type { Logger } from "@netledger/platform";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { z } from "zod";
-import { ApiError, HTTP_STATUS, PROBLEM_CODES, type ProblemCode, STATUS_TITLES } from "../errors.js";
+import {
+  ApiError,
+  HTTP_STATUS,
+  PROBLEM_CODES,
+  type ProblemCode,
+  ServiceUnavailableError,
+  STATUS_TITLES,
+} from "../errors.js";
+import { isDatabaseUnavailable } from "./db-errors.js";
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
@@ -67,7 +75,12 @@ function fromHttpError(err: unknown): ApiError | undefined {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const apiError = err instanceof ApiError ? err : fromHttpError(err);
+    const apiError =
+      err instanceof ApiError
+        ? err
+        : isDatabaseUnavailable(err)
+          ? new ServiceUnavailableError("SERVICE_UNAVAILABLE", "the database is unavailable; try again", { cause: err })
+          : fromHttpError(err);
     if (res.headersSent) {
       logger.error({ err, requestId: req.id }, "error after the response started");
       res.destroy();
@@ -78,7 +91,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, new ApiError("INTERNAL_ERROR", "internal error"));
       return;
     }
-    if (apiError.status >= 500) logger.warn({ err: apiError, requestId: req.id }, "request failed");
+    if (apiError.status >= 500)
+      logger.warn({ err: apiError.cause ?? apiError, requestId: req.id, code: apiError.code }, "request failed");
     sendProblem(res, apiError);
   };
 }

@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from "express";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Authenticator } from "../auth/authenticate.js";
 import { type AuthContext, isPlatformAdmin, roleAtLeast, type TokenRole } from "../auth/roles.js";
 import { ApiError, ForbiddenError, type IssueLocation, ValidationError } from "../errors.js";
@@ -174,7 +174,8 @@ export class Api {
     if (typeof spec.access === "object" && !roleAtLeast(auth.role, spec.access.role)) {
       throw new ForbiddenError(`requires the ${spec.access.role} role or higher`);
     }
-    const query = parse(spec.query, req.query, "query");
+    // A route without a query schema takes no query parameters: unknown keys are a 400 too.
+    const query = parse(spec.query ?? NO_QUERY, req.query, "query");
     let body: unknown;
     let contentType: string | undefined;
     if (bodies !== undefined) {
@@ -191,6 +192,8 @@ export class Api {
     return { params, query, body, contentType, auth, req, res } as RouteContext<P, Q, B>;
   }
 }
+
+const NO_QUERY = z.strictObject({});
 
 const PUBLIC_CALLER: AuthContext = Object.freeze({ tokenId: "", tenantId: "", role: "viewer", tokenHash: "" });
 

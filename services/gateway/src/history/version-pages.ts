@@ -1,6 +1,6 @@
 import type { Database, RedactedAttributes } from "@netledger/db";
 import type { Kysely } from "kysely";
-import { type Cursor, cursorTimeOf, encodeCursor } from "../api/pagination.js";
+import { beforeCursor, type Cursor, cursorTimeOf, pageOf } from "../api/validation.js";
 
 /** One stored configuration version, without its content. */
 export interface VersionSummary {
@@ -80,10 +80,11 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
       .where("device_id", "=", page.deviceId)
       .where("id", "=", cursor.id)
       .executeTakeFirst();
-    query = at ? query.where("seq", "<", at.seq) : query.where("collected_at", "<", new Date(cursor.at));
+    query = at ? query.where("seq", "<", at.seq) : query.where(beforeCursor(cursor, "collected_at"));
   }
-  const rows = await query.execute();
-  const items = rows.slice(0, page.limit).map(
+  return pageOf(
+    await query.execute(),
+    page.limit,
     (row): VersionSummary => ({
       snapshotId: row.id,
       seq: row.seq,
@@ -94,11 +95,6 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
       softwareVersion: row.software_version,
     }),
   );
-  const last = rows[page.limit - 1];
-  return {
-    items,
-    nextCursor: rows.length > page.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
-  };
 }
 
 /**

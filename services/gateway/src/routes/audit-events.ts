@@ -1,7 +1,16 @@
 import type { JsonObject } from "@netledger/db";
 import { z } from "zod";
-import { beforeCursor, cursorTimeOf, pageOf, pageSchema, queryCursor } from "../api/pagination.js";
-import { iso, queryLimit, queryTimestamp, TenantParams } from "../api/validation.js";
+import {
+  beforeCursor,
+  cursorTimeOf,
+  iso,
+  pageOf,
+  pageSchema,
+  queryCursor,
+  queryLimit,
+  queryTimestamp,
+  TenantParams,
+} from "../api/validation.js";
 import type { RouteRegistrar } from "./index.js";
 
 const AuditEventSchema = z.object({

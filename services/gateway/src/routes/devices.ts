@@ -1,8 +1,16 @@
 import { FingerprintSchema } from "@netledger/contracts";
 import { z } from "zod";
 import { isUniqueViolation } from "../api/db-errors.js";
-import { beforeCursor, cursorTimeOf, pageOf, pageSchema, queryCursor } from "../api/pagination.js";
-import { DeviceParams, queryLimit, TenantParams } from "../api/validation.js";
+import {
+  beforeCursor,
+  cursorTimeOf,
+  DeviceParams,
+  pageOf,
+  pageSchema,
+  queryCursor,
+  queryLimit,
+  TenantParams,
+} from "../api/validation.js";
 import { recordAudit } from "../audit.js";
 import {
   CreateDeviceBody,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { pageSchema, queryCursor } from "../api/pagination.js";
-import { DeviceParams, Id, queryLimit } from "../api/validation.js";
+import { DeviceParams, Id, pageSchema, queryCursor, queryLimit } from "../api/validation.js";
 import { recordAudit } from "../audit.js";
 import { isPlatformAdmin, roleAtLeast } from "../auth/roles.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";

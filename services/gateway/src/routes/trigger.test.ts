@@ -1,11 +1,32 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { type ErrorCode, TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
-import type { FailureMode } from "@netledger/device-sim";
-import type { World } from "@netledger/testkit";
+import type { FailureMode, SimDevice } from "@netledger/device-sim";
+import { freePort, startServiceProcess, until, type World } from "@netledger/testkit";
 import { type FlowHarness, startFlowHarness } from "../backup-flow-harness.js";
 import type { TestGateway } from "../test-harness.js";
+import { loadBackupTarget } from "../trigger/device-target.js";
+
+const GATEWAY_MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The gateway as production runs it (`main.ts`, environment only), on the harness world; stopped with it. */
+async function startGatewayProcess(h: FlowHarness): Promise<string> {
+  const [port, ops] = [await freePort(), await freePort()];
+  const gateway = startServiceProcess(GATEWAY_MAIN, {
+    ...process.env,
+    ...h.world.env(),
+    GATEWAY_PORT: String(port),
+    OPS_PORT: String(ops),
+  });
+  h.onClose(async () => {
+    gateway.child.kill("SIGTERM");
+    await gateway.exited;
+  });
+  await gateway.waitForHttp(port, "/healthz", 200);
+  return `http://127.0.0.1:${port}`;
+}
 
 const triggerPath = (tenantId: string, deviceId: string) =>
   `/api/tenants/${tenantId}/devices/${deviceId}/config-snapshot/trigger`;
@@ -146,22 +167,26 @@ describe("POST …/config-snapshot/trigger with collectors and simulated devices
     assert.equal(sim(3).stats.sessions, sessions, "no backup ran");
   });
 
-  it("429 with RateLimit and Retry-After on the 11th trigger in a minute, counted across two gateways", async () => {
+  it("429 with RateLimit and Retry-After on the 11th trigger in a minute, counted across two gateway processes", async () => {
     const token = await gw.createToken(tenantId, "operator");
-    const [first, second] = [await h.gateway(), await h.gateway()];
+    const [first, second] = await Promise.all([startGatewayProcess(h), startGatewayProcess(h)]);
+    const trigger = (url: string, bearer = token) =>
+      fetch(`${url}${triggerPath(tenantId, randomUUID())}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}` },
+      });
     for (let i = 0; i < 10; i++) {
-      const res = await (i % 2 ? second : first).request("POST", triggerPath(tenantId, randomUUID()), { token });
+      const res = await trigger(i % 2 ? second : first);
       assert.equal(res.status, 404, `request ${i + 1} is within the limit`);
     }
-    const limited = await second.request("POST", triggerPath(tenantId, randomUUID()), { token });
-    assert.equal(limited.status, 429, limited.text);
-    assert.equal(limited.body.code, "RATE_LIMITED");
+    const limited = await trigger(second);
+    assert.equal(limited.status, 429);
+    assert.equal(((await limited.json()) as { code: string }).code, "RATE_LIMITED");
     assert.match(limited.headers.get("ratelimit") ?? "", /\br=0\b/);
     assert.ok(limited.headers.get("ratelimit-policy"));
     assert.ok(Number(limited.headers.get("retry-after")) > 0);
     const fresh = await gw.createToken(tenantId, "operator");
-    const other = await first.request("POST", triggerPath(tenantId, randomUUID()), { token: fresh });
-    assert.notEqual(other.status, 429, "another token has its own count");
+    assert.equal((await trigger(first, fresh)).status, 404, "another token has its own count");
   });
 
   it("Idempotency-Key: a retry answers the first result without collecting; concurrent uses collect once", async () => {
@@ -201,11 +226,11 @@ describe("POST …/config-snapshot/trigger with collectors and simulated devices
   });
 });
 
-describe("POST …/config-snapshot/trigger without collectors", { timeout: 60_000 }, () => {
+describe("POST …/config-snapshot/trigger without collectors, then with a full one", { timeout: 60_000 }, () => {
   let h: FlowHarness;
   let gw: TestGateway;
   before(async () => {
-    h = await startFlowHarness({ fleet: { count: 1 } });
+    h = await startFlowHarness({ fleet: { count: 3 } });
     gw = await h.gateway();
   });
   after(() => h?.close());
@@ -237,6 +262,43 @@ describe("POST …/config-snapshot/trigger without collectors", { timeout: 60_00
       assert.equal(h.fleet.devices[0]!.stats.sessions, 0);
     } finally {
       busy.unsubscribe();
+    }
+  });
+
+  it("503 COLLECTOR_BUSY from a real collector whose one session and one queue place are taken", async () => {
+    await h.collector({
+      env: { COLLECTOR_CONCURRENCY: "1", COLLECTOR_TRIGGER_QUEUE_MAX: "1", SSH_COMMAND_TIMEOUT_MS: "3000" },
+    });
+    const tenantId = await gw.createTenant();
+    const operator = await gw.createToken(tenantId, "operator");
+    const [hanging, waiting, third] = h.fleet.devices as [SimDevice, SimDevice, SimDevice];
+    const [a, b, c] = await Promise.all([hanging, waiting, third].map((sim) => h.addDevice(tenantId, sim)));
+    await hanging.setFailure("hang");
+    try {
+      const first = gw.request("POST", triggerPath(tenantId, a!.id), { token: operator });
+      await until("the one session is taken", () => hanging.stats.sessions > 0);
+      // The gateway shares this connection: the waiting request reaches the collector before the next trigger.
+      const target = await loadBackupTarget(h.world.db, tenantId, b!.id);
+      const queued = h.world.nc.request(
+        h.world.wire.subjects.trigger,
+        TriggerRequestCodec.encode({
+          requestId: randomUUID(),
+          tenantId,
+          deviceId: b!.id,
+          device: target!.device!,
+          requestedAt: new Date().toISOString(),
+        }),
+        { timeout: 30_000 },
+      );
+      const res = await gw.request("POST", triggerPath(tenantId, c!.id), { token: operator });
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.code, "COLLECTOR_BUSY");
+      assert.ok(Number(res.headers.get("retry-after")) >= 1);
+      assert.equal(third.stats.sessions, 0, "nothing started for the busy answer");
+      assert.equal((await first).status, 502, "the hanging device times out");
+      assert.equal(TriggerReplyCodec.decode((await queued).data).kind, "success", "the waiting one ran next");
+    } finally {
+      await hanging.setFailure(null);
     }
   });
 });

@@ -24,7 +24,7 @@ export interface IngestAudit {
 }
 
 /** The services' own actions are audited as this actor. */
-const ACTOR = "system";
+export const AUDIT_ACTOR = "system";
 
 /** Inserts `rows` in one statement (nothing when empty); rows with a fixed id already present are skipped. */
 export async function insertAudit(db: Kysely<Database>, rows: readonly IngestAudit[]): Promise<void> {
@@ -32,7 +32,7 @@ export async function insertAudit(db: Kysely<Database>, rows: readonly IngestAud
   const values: NewAuditEvent[] = rows.map((row) => ({
     ...(row.id === undefined ? {} : { id: row.id }),
     tenant_id: row.tenantId,
-    actor: ACTOR,
+    actor: AUDIT_ACTOR,
     action: row.action,
     target_type: row.targetType,
     target_id: row.targetId,

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "@netledger/contracts";
-import type { Database, DeviceUpdate } from "@netledger/db";
+import type { Database, DeviceUpdate, IngestSource, JsonObject } from "@netledger/db";
 import type { Transaction } from "kysely";
 import type { IngestAudit } from "../audit/audit.js";
 
@@ -15,21 +15,28 @@ export interface LockedDevice {
   readonly last_backup_at: Date | null;
   readonly last_success_at: Date | null;
   readonly blocked_reason: string | null;
+  /** Whether the message being ingested has a receipt already (an earlier delivery committed). */
+  readonly received: boolean;
+  /** What that earlier delivery announced (snapshots), when it has a receipt. */
+  readonly receipt_event: JsonObject | null;
 }
 
 /**
  * Locks the device row (`FOR UPDATE`): every ingest of one device queues behind this lock, so its
- * status, pinned key and versions are decided on committed values. Undefined when the device is
- * not the tenant's (or does not exist).
+ * status, pinned key, versions and receipts are decided on committed values. Reads in the same
+ * statement whether `message` has a receipt. Undefined when the device is not the tenant's.
  */
 export function lockDevice(
   trx: Transaction<Database>,
   tenantId: string,
   deviceId: string,
+  message: { source: IngestSource; msgId: string },
 ): Promise<LockedDevice | undefined> {
+  const receipt = (trx: Transaction<Database>) =>
+    trx.selectFrom("ingest_receipts").where("source", "=", message.source).where("msg_id", "=", message.msgId);
   return trx
     .selectFrom("devices")
-    .select([
+    .select((eb) => [
       "id",
       "tenant_id",
       "driver",
@@ -37,11 +44,13 @@ export function lockDevice(
       "last_backup_at",
       "last_success_at",
       "blocked_reason",
+      eb.exists(receipt(trx).select("msg_id")).as("received"),
+      receipt(trx).select("ingested_event").as("receipt_event"),
     ])
     .where("id", "=", deviceId)
     .where("tenant_id", "=", tenantId)
-    .forUpdate()
-    .executeTakeFirst();
+    .forUpdate("devices")
+    .executeTakeFirst() as Promise<LockedDevice | undefined>;
 }
 
 /** Whether an attempt at `at` is at least as recent as the device's last recorded attempt. */
@@ -114,8 +123,8 @@ export async function recordFailure(
   trx: Transaction<Database>,
   device: LockedDevice,
   failure: FailedBackup,
-): Promise<{ audits: IngestAudit[]; blocked: boolean }> {
-  const audits: IngestAudit[] = [
+): Promise<{ audits: [IngestAudit, ...IngestAudit[]]; blocked: boolean }> {
+  const audits: [IngestAudit, ...IngestAudit[]] = [
     {
       tenantId: device.tenant_id,
       action: "config_backup_failed",

@@ -1,10 +1,8 @@
 import type { BackupFailedEvent } from "@netledger/contracts";
 import type { Database } from "@netledger/db";
 import type { Transaction } from "kysely";
-import { insertAudit } from "../audit/audit.js";
-import { findReceipt, insertReceipt } from "../store/receipts.js";
+import { writeMessageRecords } from "../store/message-records.js";
 import { lockDevice, recordFailure } from "./device-status.js";
-import { recordJobOutcome } from "./job-outcomes.js";
 
 export type FailureIngestOutcome =
   | { readonly kind: "recorded"; readonly blocked: boolean }
@@ -20,9 +18,9 @@ export async function ingestFailure(
   trx: Transaction<Database>,
   event: BackupFailedEvent,
 ): Promise<FailureIngestOutcome> {
-  const device = await lockDevice(trx, event.tenantId, event.deviceId);
+  const device = await lockDevice(trx, event.tenantId, event.deviceId, { source: "events", msgId: event.msgId });
   if (!device) return { kind: "unknown_device" };
-  if (await findReceipt(trx, "events", event.msgId)) return { kind: "duplicate" };
+  if (device.received) return { kind: "duplicate" };
   const at = new Date(event.occurredAt);
   const { audits, blocked } = await recordFailure(trx, device, {
     at,
@@ -31,24 +29,27 @@ export async function ingestFailure(
     observedHostKeyFingerprint: event.observedHostKeyFingerprint ?? null,
     sourceMsgId: event.msgId,
   });
-  if (event.jobId !== undefined) {
-    await recordJobOutcome(trx, {
-      job_id: event.jobId,
-      tenant_id: event.tenantId,
-      device_id: event.deviceId,
-      outcome: "failed",
-      error_code: event.code,
-      snapshot_id: null,
-      at,
-    });
-  }
-  await insertAudit(trx, audits);
-  await insertReceipt(trx, {
-    source: "events",
-    msgId: event.msgId,
-    tenantId: event.tenantId,
-    deviceId: event.deviceId,
-    ingestedEvent: null,
+  await writeMessageRecords(trx, {
+    audits,
+    job:
+      event.jobId === undefined
+        ? null
+        : {
+            job_id: event.jobId,
+            tenant_id: event.tenantId,
+            device_id: event.deviceId,
+            outcome: "failed",
+            error_code: event.code,
+            snapshot_id: null,
+            at,
+          },
+    receipt: {
+      source: "events",
+      msgId: event.msgId,
+      tenantId: event.tenantId,
+      deviceId: event.deviceId,
+      ingestedEvent: null,
+    },
   });
   return { kind: "recorded", blocked };
 }

@@ -1,12 +1,11 @@
 import type { ChangeCounts, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
-import { type Database, diffConfigTexts, type JsonObject, saveSnapshot } from "@netledger/db";
+import { type Database, diffConfigTexts, type JsonObject, type NewJobOutcome, saveSnapshot } from "@netledger/db";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Transaction } from "kysely";
-import { type IngestAudit, insertAudit } from "../audit/audit.js";
+import type { IngestAudit } from "../audit/audit.js";
 import { countChanges, storeDiff } from "../diff/store-diff.js";
 import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
-import { recordJobOutcome } from "../status/job-outcomes.js";
-import { findReceipt, insertReceipt } from "./receipts.js";
+import { writeMessageRecords } from "./message-records.js";
 
 /** A snapshot message whose content was opened and whose sha256 was checked. */
 export interface OpenedSnapshot {
@@ -41,10 +40,9 @@ export async function ingestSnapshot(
   snapshot: OpenedSnapshot,
 ): Promise<IngestedSnapshotOutcome> {
   const { event } = snapshot;
-  const device = await lockDevice(trx, event.tenantId, event.deviceId);
+  const device = await lockDevice(trx, event.tenantId, event.deviceId, { source: "snapshots", msgId: event.msgId });
   if (!device) return { kind: "unknown_device" };
-  const receipt = await findReceipt(trx, "snapshots", event.msgId);
-  if (receipt) return { kind: "duplicate", event: receipt.ingestedEvent as IngestedEvent | null };
+  if (device.received) return { kind: "duplicate", event: device.receipt_event as IngestedEvent | null };
 
   const at = new Date(event.collectedAt);
   const base = { source: "snapshots" as const, msgId: event.msgId, tenantId: event.tenantId, deviceId: event.deviceId };
@@ -57,17 +55,11 @@ export async function ingestSnapshot(
       observedHostKeyFingerprint: event.hostKeyFingerprint,
       sourceMsgId: event.msgId,
     });
-    if (event.jobId !== undefined) {
-      await recordJobOutcome(trx, {
-        ...jobOf(event),
-        outcome: "failed",
-        error_code: "SSH_HOSTKEY_MISMATCH",
-        snapshot_id: null,
-        at,
-      });
-    }
-    await insertAudit(trx, audits);
-    await insertReceipt(trx, { ...base, ingestedEvent: null });
+    await writeMessageRecords(trx, {
+      audits,
+      job: jobOf(event, { outcome: "failed", error_code: "SSH_HOSTKEY_MISMATCH", snapshot_id: null, at }),
+      receipt: { ...base, ingestedEvent: null },
+    });
     return { kind: "rejected", blocked };
   }
 
@@ -86,49 +78,48 @@ export async function ingestSnapshot(
   if (saved.kind === "duplicate") return { kind: "duplicate", event: null };
 
   const target = { tenantId: event.tenantId, targetType: "snapshot" as const, targetId: saved.snapshot.id };
-  const audits: IngestAudit[] = [];
-  let counts = NO_CHANGES;
-  if (saved.kind === "stored") {
-    audits.push({
-      ...target,
-      action: "config_snapshot_created",
-      detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
-    });
-    if (saved.previous) {
-      const previous = await trx
-        .selectFrom("config_snapshots")
-        .select("content_sealed")
-        .where("id", "=", saved.previous.id)
-        .executeTakeFirstOrThrow();
-      const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
-      const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
-      const diffId = await storeDiff(trx, sealer, {
-        tenantId: event.tenantId,
-        deviceId: event.deviceId,
-        fromSnapshotId: saved.previous.id,
-        toSnapshotId: saved.snapshot.id,
-        diff,
-      });
-      counts = countChanges(diff.changes);
-      audits.push({
-        tenantId: event.tenantId,
-        action: "config_diff_generated",
-        targetType: "diff",
-        targetId: diffId,
-        detail: {
-          fromSeq: saved.previous.seq,
-          toSeq: saved.snapshot.seq,
-          addedLines: diff.added,
-          removedLines: diff.removed,
-          changes: { ...counts },
+  const audits: [IngestAudit, ...IngestAudit[]] = [
+    saved.kind === "stored"
+      ? {
+          ...target,
+          action: "config_snapshot_created",
+          detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
+        }
+      : {
+          ...target,
+          action: "config_snapshot_skipped_duplicate",
+          detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
         },
-      });
-    }
-  } else {
+  ];
+  let counts = NO_CHANGES;
+  if (saved.kind === "stored" && saved.previous) {
+    const previous = await trx
+      .selectFrom("config_snapshots")
+      .select("content_sealed")
+      .where("id", "=", saved.previous.id)
+      .executeTakeFirstOrThrow();
+    const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
+    const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
+    const diffId = await storeDiff(trx, sealer, {
+      tenantId: event.tenantId,
+      deviceId: event.deviceId,
+      fromSnapshotId: saved.previous.id,
+      toSnapshotId: saved.snapshot.id,
+      diff,
+    });
+    counts = countChanges(diff.changes);
     audits.push({
-      ...target,
-      action: "config_snapshot_skipped_duplicate",
-      detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
+      tenantId: event.tenantId,
+      action: "config_diff_generated",
+      targetType: "diff",
+      targetId: diffId,
+      detail: {
+        fromSeq: saved.previous.seq,
+        toSeq: saved.snapshot.seq,
+        addedLines: diff.added,
+        removedLines: diff.removed,
+        changes: { ...counts },
+      },
     });
   }
 
@@ -141,16 +132,6 @@ export async function ingestSnapshot(
       sourceMsgId: event.msgId,
     })),
   );
-  if (event.jobId !== undefined) {
-    await recordJobOutcome(trx, {
-      ...jobOf(event),
-      outcome: saved.kind,
-      error_code: null,
-      snapshot_id: saved.snapshot.id,
-      at,
-    });
-  }
-  await insertAudit(trx, audits);
 
   const ingested: IngestedEvent = {
     sourceMsgId: event.msgId,
@@ -165,12 +146,22 @@ export async function ingestSnapshot(
     changes: counts,
     ingestedAt: new Date().toISOString(),
   };
-  await insertReceipt(trx, { ...base, ingestedEvent: ingested as unknown as JsonObject });
+  await writeMessageRecords(trx, {
+    audits,
+    job: jobOf(event, { outcome: saved.kind, error_code: null, snapshot_id: saved.snapshot.id, at }),
+    receipt: { ...base, ingestedEvent: ingested as unknown as JsonObject },
+  });
   return { kind: saved.kind, event: ingested };
 }
 
-function jobOf(event: { jobId?: string | undefined; tenantId: string; deviceId: string }) {
-  return { job_id: event.jobId ?? "", tenant_id: event.tenantId, device_id: event.deviceId };
+/** The job outcome row of a message with a `jobId`; null without one. */
+function jobOf(
+  event: SnapshotEvent,
+  outcome: Pick<NewJobOutcome, "outcome" | "error_code" | "snapshot_id" | "at">,
+): NewJobOutcome | null {
+  return event.jobId === undefined
+    ? null
+    : { job_id: event.jobId, tenant_id: event.tenantId, device_id: event.deviceId, ...outcome };
 }
 
 function messageDetail(event: SnapshotEvent): JsonObject {

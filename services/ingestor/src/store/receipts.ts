@@ -1,12 +1,12 @@
 import type { Database, IngestSource, JsonObject } from "@netledger/db";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 
 /** A message already ingested: what was announced for it (snapshots), if anything. */
 export interface Receipt {
   readonly ingestedEvent: JsonObject | null;
 }
 
-/** The receipt of an accepted message, or undefined. Works inside or outside a transaction. */
+/** The receipt of an accepted message, or undefined (receipts are written by `writeMessageRecords`). */
 export async function findReceipt(
   db: Kysely<Database>,
   source: IngestSource,
@@ -19,29 +19,6 @@ export async function findReceipt(
     .where("msg_id", "=", msgId)
     .executeTakeFirst();
   return row && { ingestedEvent: row.ingested_event };
-}
-
-/** Writes the receipt in the transaction of the message's effects (a concurrent twin then fails on the key). */
-export async function insertReceipt(
-  trx: Transaction<Database>,
-  receipt: {
-    source: IngestSource;
-    msgId: string;
-    tenantId: string;
-    deviceId: string;
-    ingestedEvent: JsonObject | null;
-  },
-): Promise<void> {
-  await trx
-    .insertInto("ingest_receipts")
-    .values({
-      source: receipt.source,
-      msg_id: receipt.msgId,
-      tenant_id: receipt.tenantId,
-      device_id: receipt.deviceId,
-      ingested_event: receipt.ingestedEvent,
-    })
-    .execute();
 }
 
 /** Deletes receipts older than `before` (no message older than the streams' max age can come back). */

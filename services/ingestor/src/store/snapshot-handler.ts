@@ -26,8 +26,9 @@ const CONSUMER = "snapshots";
 
 /**
  * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
- * decode → (receipt? announce again, ack) → open content → check sha256 → one transaction
- * (ingestSnapshot) → announce the IngestedEvent → delete the object-store blob → ack.
+ * decode → open content → check sha256 → one transaction (ingestSnapshot; a message with a
+ * receipt changes nothing and announces again what it announced) → announce the IngestedEvent
+ * → delete the object-store blob → ack.
  * Bad input (schema, subject, sha256, content, unknown device) is dead-lettered; a database or
  * NATS outage naks with back-off. Never throws.
  */
@@ -56,7 +57,9 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
         const late = await findReceipt(ctx.db, CONSUMER, event.msgId);
         if (late) return await finish(ctx, msg, event, { kind: "duplicate", event: receiptEvent(late.ingestedEvent) });
       }
-      if (err instanceof SealError || err instanceof SnapshotContentError) {
+      // A key missing from our ring is our configuration, not bad input: keep the message until it is fixed.
+      const ours = err instanceof SealError && err.code === "SEAL_UNKNOWN_KEY";
+      if ((err instanceof SealError && !ours) || err instanceof SnapshotContentError) {
         return deadLetter(ctx, msg, CONSUMER, "content", err.code);
       }
       throw err;

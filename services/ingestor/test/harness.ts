@@ -5,8 +5,8 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Wire } from "@netledger/contracts";
 import { createLogger, createMetricsRegistry, type Logger } from "@netledger/platform";
 import type { World } from "@netledger/testkit";
-import { type IngestorConfig, loadIngestorConfig } from "../config.js";
-import { type Ingestion, startIngestion } from "../ingestion.js";
+import { type IngestorConfig, loadIngestorConfig } from "../src/config.js";
+import { type Ingestion, startIngestion } from "../src/ingestion.js";
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(
