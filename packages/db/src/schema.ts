@@ -64,6 +64,8 @@ export interface DevicesTable {
   /** Pinned SSH host key (`SHA256:...` style fingerprint); null until first contact. */
   host_key_fingerprint: Nullable<string>;
   host_key_first_seen_at: Nullable<Date>;
+  /** SSH key type of the pinned key (`ssh-ed25519`, `ssh-rsa`, ...); null when unknown. */
+  host_key_type: Nullable<string>;
   software_version: Nullable<string>;
   /** Per-device override of the default backup interval. */
   backup_interval_seconds: Nullable<number>;
@@ -86,6 +88,8 @@ export interface DevicesTable {
   blocked_at: Nullable<Date>;
   /** Host key a collector saw instead of the pinned one (`SSH_HOSTKEY_MISMATCH`), for an admin to review. */
   observed_host_key_fingerprint: Nullable<string>;
+  /** Key type of the observed key, when the collector could read it. */
+  observed_host_key_type: Nullable<string>;
   /** Start of the device's next regular backup slot; the scheduler moves it when it enqueues a slot. */
   next_due_at: DefaultTimestamp;
   /** Slot of the last job the scheduler enqueued (regular or retry after a failure). */

@@ -1,4 +1,5 @@
 import { diffEntities } from "./changes/diff-entities.js";
+import type { ConfigEntity } from "./changes/structured-change.js";
 import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
@@ -24,7 +25,12 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     softwareVersion: (text: string) => headerVersion(splitLines(text), format),
     redactSecrets: definition.redactSecrets,
     redact: definition.redactSecrets,
-    structuredChanges: (beforeFull: string, afterFull: string) =>
-      diffEntities(definition.parseEntities(beforeFull), definition.parseEntities(afterFull)),
+    structuredChanges: (beforeFull, afterFull, redacted) => {
+      const memo = new Map<string, ConfigEntity>();
+      return diffEntities(
+        definition.parseEntities(beforeFull, redacted?.before, memo),
+        definition.parseEntities(afterFull, redacted?.after, memo),
+      );
+    },
   } satisfies DeviceDriver);
 }

@@ -19,9 +19,16 @@ export interface DriverDefinition {
   readonly redactSecrets: (normalizedText: string) => string;
   /**
    * The family's parser: the entities of a full (unredacted) normalized export, each with its
-   * attributes and their redacted projection, for the shared entity diff.
+   * attributes and their redacted projection, for the shared entity diff. `redactedText`, when
+   * given, is `redactSecrets(fullText)` already computed by the caller. `memo` is shared by the
+   * two parses of one comparison: a parser may store and reuse the entity of an identical line
+   * there (entities are immutable), so lines common to both versions are parsed once.
    */
-  readonly parseEntities: (fullText: string) => readonly ConfigEntity[];
+  readonly parseEntities: (
+    fullText: string,
+    redactedText: string | undefined,
+    memo: Map<string, ConfigEntity>,
+  ) => readonly ConfigEntity[];
 }
 
 export interface CommandRules {

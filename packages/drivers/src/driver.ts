@@ -71,6 +71,13 @@ export interface DeviceDriver {
    * was added, removed, modified or moved, by menu path and identity, with redacted attributes
    * and `secretChanged` where only the unredacted texts tell a secret changed. Pure; the texts
    * stay in memory. See `changes/structured-change.ts`.
+   *
+   * `redacted`, when the caller already holds them, must be exactly `redact(beforeFull)` and
+   * `redact(afterFull)`: they are reused instead of redacting both texts again.
    */
-  structuredChanges(beforeFull: string, afterFull: string): StructuredChange[];
+  structuredChanges(
+    beforeFull: string,
+    afterFull: string,
+    redacted?: { readonly before: string; readonly after: string },
+  ): StructuredChange[];
 }

@@ -123,6 +123,7 @@ describe("ingestion", { timeout: 180_000 }, () => {
       .executeTakeFirstOrThrow();
     assert.equal(status.last_backup_status, "success");
     assert.equal(status.host_key_fingerprint, TEST_FINGERPRINT);
+    assert.equal(status.host_key_type, "ssh-ed25519", "the key type is pinned with the fingerprint");
     assert.equal(status.consecutive_failures, 0);
     assert.ok(status.last_success_at);
 

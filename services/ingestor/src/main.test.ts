@@ -23,6 +23,7 @@ describe("ingestor main", { timeout: 2 * SAFETY_TIMEOUT_MS }, () => {
       assert.deepEqual(await ready.json(), { nats: true, postgres: true });
       const metrics = await (await ingestor.waitForHttp(port, "/metrics", 200)).text();
       assert.match(metrics, /^process_cpu_user_seconds_total\{service="ingestor"\} /m);
+      assert.match(metrics, /^netledger_scheduler_leader\{service="ingestor"\} [01]$/m);
 
       ingestor.child.kill("SIGTERM");
       assert.deepEqual(await ingestor.exited, { code: 0, signal: null }, ingestor.output());

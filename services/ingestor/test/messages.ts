@@ -81,6 +81,8 @@ export interface SnapshotMessageOptions {
   readonly jobId?: string;
   readonly collectedAt?: Date;
   readonly hostKeyFingerprint?: string;
+  /** Key type reported with the fingerprint; default `ssh-ed25519`, null to leave it out. */
+  readonly hostKeyType?: string | null;
   /** Where content above `inlineLimitBytes` goes (the snapshot blob bucket). */
   readonly blobs?: SnapshotBlobStore;
   readonly inlineLimitBytes?: number;
@@ -125,6 +127,7 @@ export async function snapshotEvent(
     collectedAt: (options.collectedAt ?? new Date()).toISOString(),
     normalizationVersion: NORMALIZATION_VERSION,
     hostKeyFingerprint: options.hostKeyFingerprint ?? TEST_FINGERPRINT,
+    ...(options.hostKeyType === null ? {} : { hostKeyType: options.hostKeyType ?? "ssh-ed25519" }),
     content,
   };
 }

@@ -1,100 +1,131 @@
-import { randomUUID } from "node:crypto";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/nats-core";
-import { type TriggerReply, TriggerReplyCodec, TriggerRequestCodec, type Wire } from "@netledger/contracts";
-import type { SeededDevice } from "./seed.js";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import {
+  BackupFailedEventCodec,
+  type IngestedEvent,
+  IngestedEventCodec,
+  SnapshotEventCodec,
+  type Wire,
+} from "@netledger/contracts";
+import type { Database } from "@netledger/db";
+import type { Kysely } from "kysely";
 
 /**
- * Stand-in trigger source: until the ingestor's scheduler and the gateway's REST API exist, the
- * dev stack asks the collectors to back up each device itself, with the same trigger request
- * the gateway will send (core NATS request to the collectors' queue group).
+ * What the dev stack shows of the backups the ingestor's scheduler drives: it listens (core NATS,
+ * read only) to what the collectors publish (snapshots, backup failures) and what the ingestor
+ * announces after each commit (ingested events), and reads a stored version's structured changes
+ * from PostgreSQL. It sends nothing: the scheduler enqueues the jobs, the collectors run them.
  */
 
-/** What became of one device's trigger. */
-export type BackupResult =
-  | { readonly kind: "reply"; readonly name: string; readonly ms: number; readonly reply: TriggerReply }
+/** One thing that happened to one device's backup. */
+export type BackupEvent =
   | {
-      readonly kind: "no-reply";
-      readonly name: string;
-      readonly ms: number;
-      readonly reason: "NO_COLLECTOR" | "TIMEOUT" | "ERROR";
-    };
-
-export interface BackupCycleOptions {
-  readonly nc: NatsConnection;
-  readonly wire: Wire;
-  readonly tenantId: string;
-  readonly devices: readonly SeededDevice[];
-  /** Requests in flight at once. */
-  readonly concurrency: number;
-  readonly timeoutMs: number;
-  /** Called as each device's result arrives. */
-  readonly onResult: (result: BackupResult) => void;
-  /** Checked before each new request: a stopping stack sends no more. */
-  readonly stopping: () => boolean;
-}
-
-/** Triggers a backup of every device, at most `concurrency` at a time; resolves with all results. */
-export async function runBackupCycle(options: BackupCycleOptions): Promise<BackupResult[]> {
-  const queue = [...options.devices];
-  const results: BackupResult[] = [];
-  const worker = async () => {
-    for (let device = queue.shift(); device && !options.stopping(); device = queue.shift()) {
-      const result = await triggerOne(options, device);
-      results.push(result);
-      options.onResult(result);
+      readonly kind: "collected";
+      readonly deviceId: string;
+      readonly sha256: string;
+      readonly bytes: number;
+      readonly trigger: string;
     }
+  | {
+      readonly kind: "failed";
+      readonly deviceId: string;
+      readonly code: string;
+      readonly permanent: boolean;
+    }
+  | { readonly kind: "ingested"; readonly event: IngestedEvent };
+
+export interface BackupWatch {
+  stop(): void;
+}
+
+/** Subscribes to the collectors' and the ingestor's announcements; `onEvent` gets each decoded one. */
+export function watchBackups(nc: NatsConnection, wire: Wire, onEvent: (event: BackupEvent) => void): BackupWatch {
+  const subs: Subscription[] = [];
+  const listen = (subject: string, decode: (data: Uint8Array) => BackupEvent) => {
+    subs.push(
+      nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            onEvent(decode(msg.data));
+          } catch {
+            // Not ours to judge: the ingestor dead-letters what does not decode.
+          }
+        },
+      }),
+    );
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
-  return results;
-}
-
-async function triggerOne(options: BackupCycleOptions, device: SeededDevice): Promise<BackupResult> {
-  const started = performance.now();
-  const request = TriggerRequestCodec.encode({
-    requestId: randomUUID(),
-    tenantId: options.tenantId,
-    deviceId: device.deviceId,
-    device: device.target,
-    requestedAt: new Date().toISOString(),
+  listen(wire.subjects.snapshotsAll, (data) => {
+    const e = SnapshotEventCodec.decode(data);
+    return { kind: "collected", deviceId: e.deviceId, sha256: e.sha256, bytes: e.bytes, trigger: e.trigger };
   });
-  const ms = () => Math.round(performance.now() - started);
-  try {
-    const msg = await options.nc.request(options.wire.subjects.trigger, request, { timeout: options.timeoutMs });
-    return { kind: "reply", name: device.name, reply: TriggerReplyCodec.decode(msg.data), ms: ms() };
-  } catch (err) {
-    return { kind: "no-reply", name: device.name, reason: reasonOf(err), ms: ms() };
-  }
+  listen(wire.subjects.backupFailedAll, (data) => {
+    const e = BackupFailedEventCodec.decode(data);
+    return { kind: "failed", deviceId: e.deviceId, code: e.code, permanent: e.permanent };
+  });
+  listen(wire.subjects.ingestedAll, (data) => ({ kind: "ingested", event: IngestedEventCodec.decode(data) }));
+  return {
+    stop() {
+      for (const sub of subs) sub.unsubscribe();
+    },
+  };
 }
 
-function reasonOf(err: unknown): "NO_COLLECTOR" | "TIMEOUT" | "ERROR" {
-  if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) return "NO_COLLECTOR";
-  if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError))
-    return "TIMEOUT";
-  return "ERROR";
-}
+/** Structured changes shown under a stored version; the rest are counted. */
+const MAX_CHANGE_LINES = 8;
 
-/** `sim-003      success  sha256 1f2e3d4c5b6a  20.1 KB    48 ms`, one line per device. */
-export function formatBackupResult(result: BackupResult, nameWidth: number): string {
-  const name = result.name.padEnd(nameWidth);
-  const ms = `${String(result.ms).padStart(6)} ms`;
-  if (result.kind === "no-reply") {
-    const what = { NO_COLLECTOR: "no collector answered", TIMEOUT: "no reply in time", ERROR: "request failed" }[
-      result.reason
-    ];
-    return `${name} failed   ${result.reason.padEnd(22)} ${what.padEnd(12)} ${ms}`;
-  }
-  const { reply } = result;
-  switch (reply.kind) {
-    case "success":
-      return `${name} success  sha256 ${reply.sha256.slice(0, 12)}  ${formatBytes(reply.bytes).padStart(9)}   ${ms}`;
-    case "locked":
-      return `${name} locked   ${reply.code.padEnd(22)} ${"".padEnd(12)} ${ms}`;
+/**
+ * Lines of one event, e.g.
+ * `sim-003 success  sha256 1f2e3d4c5b6a   20.1 KB  scheduled`,
+ * `sim-005 failed   SSH_AUTH_FAILED (permanent)`,
+ * `sim-003 stored   v4  2 changes: 1 added, 1 modified`, then one line per structured change.
+ */
+export async function formatBackupEvent(
+  event: BackupEvent,
+  nameOf: (deviceId: string) => string,
+  nameWidth: number,
+  db: Kysely<Database>,
+): Promise<string[]> {
+  switch (event.kind) {
+    case "collected":
+      return [
+        `${nameOf(event.deviceId).padEnd(nameWidth)} success  sha256 ${event.sha256.slice(0, 12)}  ${formatBytes(event.bytes).padStart(9)}  ${event.trigger}`,
+      ];
     case "failed":
-      return `${name} failed   ${reply.code.padEnd(22)} ${"".padEnd(12)} ${ms}`;
-    case "busy":
-      return `${name} busy     ${"COLLECTOR_BUSY".padEnd(22)} ${"".padEnd(12)} ${ms}`;
+      return [
+        `${nameOf(event.deviceId).padEnd(nameWidth)} failed   ${event.code}${event.permanent ? " (permanent)" : " (retried)"}`,
+      ];
+    case "ingested": {
+      const e = event.event;
+      const name = nameOf(e.deviceId).padEnd(nameWidth);
+      if (!e.changed) return [`${name} unchanged v${e.seq} (same sha256 as the stored version)`];
+      const counts = Object.entries(e.changes).filter(([, n]) => n > 0);
+      const total = counts.reduce((sum, [, n]) => sum + n, 0);
+      const head = `${name} stored   v${e.seq}${e.seq === 1 ? " (first version)" : ""}${
+        total > 0 ? `  ${total} change${total === 1 ? "" : "s"}: ${counts.map(([k, n]) => `${n} ${k}`).join(", ")}` : ""
+      }`;
+      return [head, ...(await changeLines(db, e.snapshotId, total))];
+    }
   }
+}
+
+async function changeLines(db: Kysely<Database>, snapshotId: string, total: number): Promise<string[]> {
+  if (total === 0) return [];
+  const changes = await db
+    .selectFrom("config_changes as c")
+    .innerJoin("config_diffs as d", "d.id", "c.diff_id")
+    .select(["c.kind", "c.path", "c.identity", "c.summary", "c.secret_changed"])
+    .where("d.to_snapshot_id", "=", snapshotId)
+    .orderBy("c.ordinal")
+    .limit(MAX_CHANGE_LINES)
+    .execute()
+    .catch(() => []);
+  const mark = { added: "+", removed: "-", modified: "~", moved: ">" } as const;
+  const lines = changes.map(
+    (c) =>
+      `    ${mark[c.kind]} ${c.path}${c.identity ? ` [${c.identity}]` : ""}${c.summary ? `  ${c.summary}` : ""}${c.secret_changed ? "  (secret changed)" : ""}`,
+  );
+  if (total > changes.length) lines.push(`    … ${total - changes.length} more`);
+  return lines;
 }
 
 function formatBytes(bytes: number): string {
@@ -105,7 +136,47 @@ function formatBytes(bytes: number): string {
       : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Whether a result counts as a successful backup (a success reply). */
-export function isSuccess(result: BackupResult): boolean {
-  return result.kind === "reply" && result.reply.kind === "success";
+/** Where one device stands in the first round of backups. */
+type RoundState = "pending" | "collected" | "stored" | "failed";
+
+/**
+ * The first round of `--once`: every device has its outcome when its backup is stored (ingested
+ * event) — or collected, when no ingestor consumes snapshots — or failed permanently. Transient
+ * failures are retried by the collectors and the scheduler, so they are not an outcome yet.
+ */
+export class FirstRound {
+  readonly #state = new Map<string, RoundState>();
+
+  constructor(
+    deviceIds: readonly string[],
+    private readonly expectIngest: boolean,
+  ) {
+    for (const id of deviceIds) this.#state.set(id, "pending");
+  }
+
+  record(event: BackupEvent): void {
+    const id = event.kind === "ingested" ? event.event.deviceId : event.deviceId;
+    const state = this.#state.get(id);
+    if (state === undefined || state === "stored") return;
+    if (event.kind === "ingested") this.#state.set(id, "stored");
+    else if (event.kind === "collected") this.#state.set(id, "collected");
+    else if (event.permanent && state === "pending") this.#state.set(id, "failed");
+  }
+
+  #final(state: RoundState): boolean {
+    return state === "failed" || state === "stored" || (state === "collected" && !this.expectIngest);
+  }
+
+  /** Devices without an outcome yet. */
+  pending(): string[] {
+    return [...this.#state].filter(([, state]) => !this.#final(state)).map(([id]) => id);
+  }
+
+  succeeded(): string[] {
+    return [...this.#state].filter(([, s]) => s === "stored" || s === "collected").map(([id]) => id);
+  }
+
+  failed(): string[] {
+    return [...this.#state].filter(([, s]) => s === "failed").map(([id]) => id);
+  }
 }

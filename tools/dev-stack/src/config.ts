@@ -43,10 +43,10 @@ const schema = z.object({
   NETLEDGER_OPS_PORT_BASE: env.port(9101),
   /** The gateway's REST API port (its GATEWAY_PORT); 0 picks a free port. */
   NETLEDGER_GATEWAY_PORT: env.port(8080),
+  /** Backup interval of every device, given to the ingestor's scheduler (BACKUP_INTERVAL_MS). */
   BACKUP_EVERY_S: env.positiveInt(30),
-  BACKUP_CONCURRENCY: env.positiveInt(5),
-  /** How long one trigger request waits for a collector's reply. */
-  BACKUP_TIMEOUT_MS: env.durationMs(60_000),
+  /** How long `--once` waits for the first round of backups. */
+  BACKUP_TIMEOUT_MS: env.durationMs(90_000),
 });
 
 export type DevStackConfig = Readonly<z.infer<typeof schema>> & {
@@ -66,7 +66,7 @@ export function inheritedEnv(): NodeJS.ProcessEnv {
 }
 
 export interface DevStackArgs {
-  /** One backup cycle, then stop; exit 0 when every healthy device succeeded. */
+  /** The first round of scheduled backups, then stop; exit 0 when every healthy device succeeded. */
   readonly once: boolean;
   /** Revoke the dev admin token and print a new one. */
   readonly newToken: boolean;
@@ -76,8 +76,8 @@ export interface DevStackArgs {
 }
 
 export const USAGE = `Usage: npm start [-- --once] [-- --new-token]
-  (no option)   start everything and back the fleet up every BACKUP_EVERY_S seconds; Ctrl-C stops
-  --once        start, run one backup cycle, stop; exit 0 when every healthy device succeeded
+  (no option)   start everything; the scheduler backs each device up every BACKUP_EVERY_S seconds; Ctrl-C stops
+  --once        start, wait for the first round of scheduled backups, stop; exit 0 when every healthy device succeeded
   --new-token   revoke the dev admin API token and print a new one
   --help        this text
 Environment: see README.md (NATS_URL, REDIS_URL, DATABASE_URL, NETLEDGER_*, BACKUP_*).`;

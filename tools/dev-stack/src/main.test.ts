@@ -15,7 +15,8 @@ import { createWorld, deleteKeysWithPrefix, type World } from "@netledger/testki
  * namespace, database, Redis key prefix and state dir, all removed afterwards.
  */
 const ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));
-const SAFETY_TIMEOUT_MS = 120_000;
+// Two full stack starts: generous, since a loaded shared machine can take a minute per start.
+const SAFETY_TIMEOUT_MS = 300_000;
 
 async function runOnce(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", ENTRY, "--once"], {

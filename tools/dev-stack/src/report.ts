@@ -1,9 +1,6 @@
 import { isAbsolute } from "node:path";
 import type { ServiceSpec } from "./services.js";
 
-/** Shown with every backup cycle, so nobody mistakes the stand-in for the real scheduler. */
-export const STAND_IN_NOTE = "[stand-in trigger source: dev stack, not the scheduler]";
-
 export interface NextSteps {
   readonly services: readonly ServiceSpec[];
   readonly inventory: string;
@@ -24,7 +21,7 @@ export interface NextSteps {
   readonly once: boolean;
 }
 
-/** What is running, what is a stand-in, and what to try next. */
+/** What is running, what drives the backups, what is a stand-in, and what to try next. */
 export function printNextSteps(say: (line?: string) => void, next: NextSteps): void {
   const width = Math.max(...next.services.map((s) => s.name.length));
   say();
@@ -39,19 +36,16 @@ export function printNextSteps(say: (line?: string) => void, next: NextSteps): v
     `Simulated fleet: ${next.inventory} (name,host,port,username,password,model; try: ssh -p <port> admin@127.0.0.1), host keys: ${next.knownHosts}`,
   );
   printApiExamples(say, next);
-  say("Stand-ins until their issues land:");
-  if (next.once) {
-    say("   - the ingestor's scheduler: the dev stack itself sends one trigger request for every device;");
-  } else {
-    say(
-      `   - the ingestor's scheduler: the dev stack itself sends a trigger request for every device every ${next.everyS} s,`,
-    );
-    say("     and changes the config of one or two simulated devices between cycles so hashes change;");
-  }
   say(
-    "   - storing snapshots: collectors publish them to JetStream; the ingestor does not write them to PostgreSQL yet.",
+    `Backups: the ingestor's scheduler (leader-elected) enqueues a job per device every ${next.everyS} s (BACKUP_INTERVAL_MS), the collectors run them;`,
   );
-  say(next.once ? "Running one backup cycle, then stopping." : "Ctrl-C stops everything the dev stack started.");
+  say("   below, one line per collected backup or failure, per stored version, and its structured changes.");
+  if (!next.once) say(`   Every ${next.everyS} s the dev stack changes the config of one or two simulated devices.`);
+  say(
+    next.once
+      ? "Waiting for the first round of backups, then stopping."
+      : "Ctrl-C stops everything the dev stack started.",
+  );
 }
 
 /** The REST API: where, the token, and curl examples of the whole flow. */

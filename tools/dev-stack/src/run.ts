@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { createWire } from "@netledger/contracts";
+import { createWire, type Wire } from "@netledger/contracts";
 import { type Database, databaseNameOf, ensureDatabase, migrateToLatest, withDatabaseName } from "@netledger/db";
 import {
   connectNats,
@@ -13,12 +13,13 @@ import {
   parseKeyRing,
 } from "@netledger/platform";
 import { freePort } from "@netledger/testkit";
-import { type BackupResult, formatBackupResult, isSuccess, runBackupCycle } from "./backups.js";
+import type { Kysely } from "kysely";
+import { type BackupEvent, type BackupWatch, FirstRound, formatBackupEvent, watchBackups } from "./backups.js";
 import { type DevStackArgs, type DevStackConfig, inheritedEnv, REPO_ROOT } from "./config.js";
 import { readDemoToken, writeDemoFile } from "./demo-file.js";
 import { type DemoFleet, demoChange, startDemoFleet } from "./fleet.js";
 import { formatLogLine, servicePrefix } from "./log.js";
-import { printNextSteps, STAND_IN_NOTE } from "./report.js";
+import { printNextSteps } from "./report.js";
 import { loadOrCreateSealKeys } from "./seal-keys.js";
 import { DEMO_TENANT, type SeedResult, seedDemo } from "./seed.js";
 import { provideServers, stopServers } from "./servers.js";
@@ -47,8 +48,8 @@ interface CleanupStep {
 }
 
 /**
- * The dev stack: servers, database, seal keys, fleet, seed, services, then backup cycles until
- * SIGTERM/SIGINT/SIGHUP (or one cycle with `--once`). Everything it started is stopped in
+ * The dev stack: servers, database, seal keys, fleet, seed, services, then shows the backups the
+ * ingestor's scheduler drives until SIGTERM/SIGINT/SIGHUP (or the first round with `--once`). Everything it started is stopped in
  * reverse order; nothing it did not start is touched. Resolves with the exit code.
  */
 export async function runStack(config: DevStackConfig, args: DevStackArgs): Promise<number> {
@@ -80,7 +81,7 @@ export async function runStack(config: DevStackConfig, args: DevStackArgs): Prom
       logger,
       stopped: () => stop.signal.aborted || shuttingDown,
     });
-    if (stack && !stop.signal.aborted) code = await backupLoop(config, args, stack, stop.signal);
+    if (stack && !stop.signal.aborted) code = await showBackups(config, args, stack, stop.signal);
     else if (stop.signal.aborted) code = 0;
   } catch (err) {
     say(`error: ${err instanceof Error ? err.message : String(err)}`);
@@ -103,6 +104,19 @@ interface Stack {
   readonly seed: SeedResult;
   readonly fleet: DemoFleet;
   readonly nc: NatsConnection;
+  readonly db: Kysely<Database>;
+  readonly wire: Wire;
+  /** Backup events since before the services started, in arrival order. */
+  readonly events: BackupEvents;
+  /** An ingestor consumes snapshots, so every backup ends with an ingested event. */
+  readonly expectIngest: boolean;
+}
+
+/** Events of {@link watchBackups}, queued until the stack shows them. */
+interface BackupEvents {
+  readonly queue: BackupEvent[];
+  /** Resolves at the next event (or after `ms`). */
+  next(ms: number): Promise<void>;
 }
 
 interface StartContext {
@@ -161,6 +175,10 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
 
   const nc = await connectNats({ servers: [servers.natsUrl], name: "dev-stack", logger });
   cleanup.push({ name: "NATS connection", run: () => nc.drain() });
+  // Listening starts before the services do, so the first backups are not missed.
+  const wire = createWire(namespace);
+  const events = queueBackupEvents(nc, wire);
+  cleanup.push({ name: "backup watch", run: async () => events.watch.stop() });
 
   const env = {
     ...inheritedEnv(),
@@ -174,6 +192,9 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
     NETLEDGER_EVENTS_MAX_BYTES: String(config.NETLEDGER_EVENTS_MAX_BYTES),
     NETLEDGER_SEAL_KEYS: sealKeys.spec,
     LOG_LEVEL: config.LOG_LEVEL,
+    // The ingestor's scheduler drives the backups, at a demo pace.
+    BACKUP_INTERVAL_MS: `${config.BACKUP_EVERY_S}s`,
+    SCHEDULER_TICK_MS: "1s",
   };
   const specs: ServiceSpec[] = [];
   const gatewayPort = config.NETLEDGER_GATEWAY_PORT === 0 ? await freePort() : config.NETLEDGER_GATEWAY_PORT;
@@ -211,7 +232,42 @@ async function startAll(config: DevStackConfig, args: DevStackArgs, ctx: StartCo
     database: databaseNameOf(databaseUrl),
     once: args.once,
   });
-  return { seed, fleet, nc };
+  const expectIngest = await consumerExists(
+    nc,
+    wire.streams.snapshots.name,
+    wire.consumers.ingestorSnapshots.durable_name,
+  );
+  return { seed, fleet, nc, db, wire, events, expectIngest };
+}
+
+function queueBackupEvents(nc: NatsConnection, wire: Wire): BackupEvents & { watch: BackupWatch } {
+  const queue: BackupEvent[] = [];
+  let wake: () => void = () => {};
+  const watch = watchBackups(nc, wire, (event) => {
+    queue.push(event);
+    wake();
+  });
+  return {
+    queue,
+    watch,
+    next: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+  };
+}
+
+async function consumerExists(nc: NatsConnection, stream: string, durable: string): Promise<boolean> {
+  try {
+    await (await jetstreamManager(nc)).consumers.info(stream, durable);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function stopServices(services: readonly RunningService[]): Promise<void> {
@@ -220,43 +276,59 @@ async function stopServices(services: readonly RunningService[]): Promise<void> 
   if (failed.length) throw new Error(`service(s) did not exit cleanly: ${failed.join(", ")}`);
 }
 
-/** Backup cycles every BACKUP_EVERY_S until stopped (one with `--once`); returns the exit code. */
-async function backupLoop(
+/**
+ * Prints each backup as it happens (collected, failed, stored version and its structured changes)
+ * and changes the config of one or two simulated devices every BACKUP_EVERY_S so new versions
+ * appear. With `--once`, returns after the first round: 0 when every device but the one failing
+ * on purpose was backed up (and stored, when an ingestor stores), 1 on BACKUP_TIMEOUT_MS.
+ */
+async function showBackups(
   config: DevStackConfig,
   args: DevStackArgs,
   stack: Stack,
   stopped: AbortSignal,
 ): Promise<number> {
-  const wire = createWire(config.NETLEDGER_NAMESPACE);
+  const names = new Map(stack.seed.devices.map((d) => [d.deviceId, d.name]));
+  const nameOf = (id: string) => names.get(id) ?? id;
   const nameWidth = Math.max(...stack.seed.devices.map((d) => d.name.length));
-  const lastSha = new Map<string, string>();
-  for (let cycle = 1; !stopped.aborted; cycle++) {
-    const changed = cycle === 1 ? [] : changeConfigs(stack.fleet, cycle);
-    say(
-      `\n== backup cycle ${cycle} at ${new Date().toISOString().slice(11, 19)}Z: ${stack.seed.devices.length} devices` +
-        `${changed.length ? `; config changed on ${changed.join(", ")} (expect new hashes)` : ""}   ${STAND_IN_NOTE}`,
-    );
-    const results = await runBackupCycle({
-      nc: stack.nc,
-      wire,
-      tenantId: stack.seed.tenantId,
-      devices: stack.seed.devices,
-      concurrency: config.BACKUP_CONCURRENCY,
-      timeoutMs: config.BACKUP_TIMEOUT_MS,
-      onResult: () => {},
-      stopping: () => stopped.aborted,
-    });
-    results.sort((a, b) => a.name.localeCompare(b.name));
-    for (const result of results) say(`   ${formatBackupResult(result, nameWidth)}${changeMark(result, lastSha)}`);
-    const healthy = results.filter((r) => r.name !== stack.fleet.failing.name);
-    const ok = healthy.filter(isSuccess).length;
-    say(
-      `   ${results.filter(isSuccess).length}/${results.length} succeeded (${stack.fleet.failing.name} fails on purpose)`,
-    );
-    if (args.once) return ok === healthy.length && healthy.length === stack.seed.devices.length - 1 ? 0 : 1;
-    await delay(config.BACKUP_EVERY_S * 1000, undefined, { signal: stopped }).catch(() => {});
+  const round = new FirstRound(
+    stack.seed.devices.map((d) => d.deviceId),
+    stack.expectIngest,
+  );
+  say(
+    `\n== backups as the scheduler runs them (every ${config.BACKUP_EVERY_S} s per device)` +
+      `${stack.expectIngest ? "" : "; no ingestor stores snapshots yet, so only collected backups show"}`,
+  );
+  const deadline = Date.now() + config.BACKUP_TIMEOUT_MS;
+  let nextChange = Date.now() + config.BACKUP_EVERY_S * 1000;
+  for (let cycle = 1; !stopped.aborted; ) {
+    for (let event = stack.events.queue.shift(); event; event = stack.events.queue.shift()) {
+      round.record(event);
+      for (const line of await formatBackupEvent(event, nameOf, nameWidth, stack.db)) say(`   ${line}`);
+    }
+    if (args.once && round.pending().length === 0) break;
+    if (args.once && Date.now() > deadline) {
+      say(`   no outcome within ${config.BACKUP_TIMEOUT_MS} ms for: ${round.pending().map(nameOf).join(", ")}`);
+      return 1;
+    }
+    if (!args.once && Date.now() >= nextChange) {
+      cycle++;
+      const changed = changeConfigs(stack.fleet, cycle);
+      if (changed.length) {
+        say(
+          `== ${new Date().toISOString().slice(11, 19)}Z config changed on ${changed.join(", ")} (their next backup stores a new version)`,
+        );
+      }
+      nextChange = Date.now() + config.BACKUP_EVERY_S * 1000;
+    }
+    await stack.events.next(500);
   }
-  return 0;
+  if (!args.once) return 0;
+  const ok = round.succeeded();
+  const failingId = stack.seed.devices.find((d) => d.name === stack.fleet.failing.name)?.deviceId;
+  say(`   ${ok.length}/${stack.seed.devices.length} backed up (${stack.fleet.failing.name} fails on purpose)`);
+  const failed = round.failed();
+  return ok.length === stack.seed.devices.length - 1 && failed.length === 1 && failed[0] === failingId ? 0 : 1;
 }
 
 function changeConfigs(fleet: DemoFleet, cycle: number): string[] {
@@ -265,13 +337,6 @@ function changeConfigs(fleet: DemoFleet, cycle: number): string[] {
   const picks = new Set([pool[cycle % pool.length]!, ...(cycle % 2 === 0 ? [pool[(cycle * 7) % pool.length]!] : [])]);
   for (const device of picks) device.changeConfig(demoChange(cycle));
   return [...picks].map((d) => d.name);
-}
-
-function changeMark(result: BackupResult, lastSha: Map<string, string>): string {
-  if (result.kind !== "reply" || result.reply.kind !== "success") return "";
-  const before = lastSha.get(result.name);
-  lastSha.set(result.name, result.reply.sha256);
-  return before !== undefined && before !== result.reply.sha256 ? "  <- new version" : "";
 }
 
 /** A state file's path as the user can type it from the repository root. */

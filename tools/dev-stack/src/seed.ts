@@ -15,7 +15,7 @@ export interface SeedDevice {
   readonly hostKeyFingerprint: string;
 }
 
-/** A seeded device, ready to be sent in a trigger request. */
+/** A seeded device, as a trigger request or job would carry it. */
 export interface SeededDevice {
   readonly deviceId: string;
   readonly name: string;
@@ -36,7 +36,8 @@ const TOKEN_NAME = "dev-stack admin";
 
 /**
  * Seeds tenant `demo`, its admin API token and `devices`, idempotently: a restart updates the
- * devices' addresses, credentials and pinned host keys in place (same ids). The token: `knownToken`
+ * devices' addresses, credentials and pinned host keys in place (same ids), makes them due now
+ * and unblocks them (the scheduler backs the fleet up at once). The token: `knownToken`
  * (what an earlier start wrote to demo.json) when it is still a live dev-stack token, else a new
  * one replacing (revoking) the old; `newToken` always replaces it. Credentials are sealed with
  * `sealer`, bound to `deviceSealAad(tenantId, deviceId)` as the collector opens them. One transaction.
@@ -87,6 +88,10 @@ export async function seedDemo(
         // The simulator's host keys are known (as from known_hosts): pin them instead of trusting on first use.
         host_key_fingerprint: device.hostKeyFingerprint,
         enabled: true,
+        // A (re)start backs the whole fleet up at once and clears blocks: the inventory was just re-applied.
+        next_due_at: new Date(),
+        blocked_reason: null,
+        blocked_at: null,
         updated_at: new Date(),
       };
       if (idByName.has(device.name)) {

@@ -33,5 +33,6 @@ export const routerOsDefinition: DriverDefinition = {
   format: ROUTEROS_FORMAT,
   secretAttributes: ROUTEROS_SECRET_ATTRIBUTES,
   redactSecrets: (normalizedText) => redactRouterOsSecrets(normalizedText),
-  parseEntities: (fullText) => parseRouterOsEntities(fullText, redactRouterOsSecrets),
+  parseEntities: (fullText, redactedText, memo) =>
+    parseRouterOsEntities(fullText, redactRouterOsSecrets, redactedText, memo),
 };

@@ -83,9 +83,12 @@ export const BackupStatusSchema = z.object({
 export const HostKeySchema = z.object({
   /** The pinned `SHA256:...` fingerprint; null until the first backup pins it. */
   fingerprint: z.string().nullable(),
+  /** SSH key type of the pinned key (`ssh-ed25519`, `ssh-rsa`, ...), when known. */
+  type: z.string().nullable(),
   firstSeenAt: Timestamp.nullable(),
   /** A different key a collector saw (host key mismatch), waiting for an admin to accept it. */
   observedFingerprint: z.string().nullable(),
+  observedType: z.string().nullable(),
 });
 
 export const DeviceSchema = z.object({
@@ -115,8 +118,10 @@ export const DEVICE_COLUMNS = [
   "backup_interval_seconds",
   "software_version",
   "host_key_fingerprint",
+  "host_key_type",
   "host_key_first_seen_at",
   "observed_host_key_fingerprint",
+  "observed_host_key_type",
   "last_backup_at",
   "last_backup_status",
   "last_success_at",
@@ -142,8 +147,10 @@ export function toDeviceView(row: DeviceRow): DeviceView {
     softwareVersion: row.software_version,
     hostKey: {
       fingerprint: row.host_key_fingerprint,
+      type: row.host_key_type,
       firstSeenAt: iso(row.host_key_first_seen_at),
       observedFingerprint: row.observed_host_key_fingerprint,
+      observedType: row.observed_host_key_type,
     },
     backup: {
       lastAttemptAt: iso(row.last_backup_at),

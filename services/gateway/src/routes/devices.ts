@@ -187,7 +187,7 @@ export const registerDeviceRoutes: RouteRegistrar = (api, { db, sealer }) => {
       const row = await db.transaction().execute(async (trx) => {
         const before = await trx
           .selectFrom("devices")
-          .select(["host_key_fingerprint", "observed_host_key_fingerprint", "blocked_reason"])
+          .select(["host_key_fingerprint", "observed_host_key_fingerprint", "observed_host_key_type", "blocked_reason"])
           .where("tenant_id", "=", params.tenantId)
           .where("id", "=", params.deviceId)
           .forUpdate()
@@ -200,8 +200,11 @@ export const registerDeviceRoutes: RouteRegistrar = (api, { db, sealer }) => {
         const unblock = before?.blocked_reason === "SSH_HOSTKEY_MISMATCH";
         const updated = await updateDevice(trx, params.tenantId, params.deviceId, {
           host_key_fingerprint: body.fingerprint,
+          // The observed key's type when that is the key accepted; else unknown until the next backup.
+          host_key_type: observed === body.fingerprint ? (before?.observed_host_key_type ?? null) : null,
           host_key_first_seen_at: new Date(),
           observed_host_key_fingerprint: null,
+          observed_host_key_type: null,
           ...(unblock && unblockedColumns()),
         });
         await recordAudit(trx, auth, {

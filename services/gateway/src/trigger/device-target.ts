@@ -22,6 +22,7 @@ type TargetRow = Pick<
   | "driver"
   | "credentials_sealed"
   | "host_key_fingerprint"
+  | "host_key_type"
   | "software_version"
 > & { latest_sha256: string | null; latest_bytes: number | null };
 
@@ -43,6 +44,7 @@ export function selectBackupTargets(db: Kysely<Database>, tenantId: string) {
       "d.driver",
       "d.credentials_sealed",
       "d.host_key_fingerprint",
+      "d.host_key_type",
       "d.software_version",
       "s.sha256 as latest_sha256",
       "s.size_bytes as latest_bytes",
@@ -73,6 +75,7 @@ export function backupTargetOf(row: TargetRow): BackupTarget {
           driver: driver.data,
           credentials: row.credentials_sealed,
           hostKeyFingerprint: row.host_key_fingerprint,
+          hostKeyType: row.host_key_type,
           softwareVersion: row.software_version,
           lastSnapshotBytes: row.latest_bytes,
         }

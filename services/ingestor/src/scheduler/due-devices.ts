@@ -11,6 +11,7 @@ export interface DueDevice extends DeviceScheduleState {
   readonly driver: string;
   readonly credentialsSealed: string;
   readonly hostKeyFingerprint: string | null;
+  readonly hostKeyType: string | null;
   readonly softwareVersion: string | null;
   /** Size of the latest stored version's normalized text. */
   readonly lastSnapshotBytes: number | null;
@@ -26,6 +27,7 @@ type DueRow = Pick<
   | "driver"
   | "credentials_sealed"
   | "host_key_fingerprint"
+  | "host_key_type"
   | "software_version"
   | "backup_interval_seconds"
   | "enabled"
@@ -55,7 +57,7 @@ export async function lockDueDevices(
     : sql`null::timestamptz`;
   const { rows } = await sql<DueRow>`
     select d.id, d.tenant_id, d.name, d.host, d.port, d.driver, d.credentials_sealed, d.host_key_fingerprint,
-      d.software_version, d.backup_interval_seconds, d.enabled, d.blocked_reason,
+      d.host_key_type, d.software_version, d.backup_interval_seconds, d.enabled, d.blocked_reason,
       date_trunc('milliseconds', d.next_due_at) as next_due_at, d.consecutive_failures,
       case when d.last_backup_status = 'failed' then date_trunc('milliseconds', d.last_backup_at) end as last_failure_at,
       d.last_scheduled_slot_at, s.size_bytes as last_snapshot_bytes
@@ -87,6 +89,7 @@ function toDueDevice(row: DueRow): DueDevice {
     driver: row.driver,
     credentialsSealed: row.credentials_sealed,
     hostKeyFingerprint: row.host_key_fingerprint,
+    hostKeyType: row.host_key_type,
     softwareVersion: row.software_version,
     lastSnapshotBytes: row.last_snapshot_bytes,
     enabled: row.enabled,

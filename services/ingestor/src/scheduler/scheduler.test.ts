@@ -4,12 +4,13 @@ import { after, before, describe, test } from "node:test";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type BackupJob, BackupJobCodec } from "@netledger/contracts";
 import type { Database, NewDevice } from "@netledger/db";
-import { createDatabase, createLogger, ensureConsumer, openDedicatedSession } from "@netledger/platform";
+import { createDatabase, createLogger, createMetricsRegistry, openDedicatedSession } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
 import { type Kysely, sql } from "kysely";
 import type { Clock } from "../clock.js";
 import { createLeaderDuties, type LeaderDuties } from "./leader-duties.js";
-import { createLeaderLock } from "./leader-lock.js";
+import { createLeaderLock, lockObjectId } from "./leader-lock.js";
+import { createSchedulerMetrics, type SchedulerMetrics } from "./metrics.js";
 import { DEFAULT_SCHEDULE_POLICY, nextSlotAfter, type SchedulePolicy, scheduledJobId } from "./schedule-policy.js";
 import { createScheduler } from "./scheduler.js";
 
@@ -33,16 +34,18 @@ interface Replica {
   readonly name: string;
   readonly duties: LeaderDuties;
   readonly db: Kysely<Database>;
+  readonly metrics: SchedulerMetrics;
   alive: boolean;
 }
 
 function startReplica(world: World, name: string, clock: Clock): Replica {
   const db = createDatabase<Database>({ url: world.databaseUrl, max: 3, logger, applicationName: name });
+  const metrics = createSchedulerMetrics(createMetricsRegistry("ingestor"));
   const lock = createLeaderLock({
     name: world.namespace,
     logger,
     openSession: () =>
-      openDedicatedSession({ url: world.databaseUrl, applicationName: name, logger, timeoutMs: 5_000 }),
+      openDedicatedSession({ url: world.databaseUrl, applicationName: name, logger, timeoutMs: 30_000 }),
   });
   const scheduler = createScheduler({
     db,
@@ -52,33 +55,34 @@ function startReplica(world: World, name: string, clock: Clock): Replica {
     clock,
     logger,
     batchSize: 200,
-    publishTimeoutMs: 5_000,
+    // Generous: under load a slow answer must not read as a lost leader (no test measures these).
+    publishTimeoutMs: 20_000,
     fence: (trx) => lock.fence(trx),
+    metrics,
   });
   const duties = createLeaderDuties({
     lock,
     clock,
     logger,
+    metrics,
     tickMs: 60_000,
     duties: [{ name: "schedule", everyMs: 0, run: () => scheduler.runOnce() }],
   });
-  return { name, duties, db, alive: true };
+  return { name, duties, db, metrics, alive: true };
 }
 
-/** Every job in the jobs stream, consumed through the collectors' durable as collectors would. */
-async function drainJobs(world: World): Promise<BackupJob[]> {
+/** Every job in the jobs stream (read by sequence: nothing consumes them here). */
+async function readJobs(world: World): Promise<BackupJob[]> {
   const stream = world.wire.streams.jobs.name;
-  await ensureConsumer(world.nc, stream, world.wire.consumers.collectorJobs);
   const jsm = await jetstreamManager(world.nc);
-  const consumer = await jetstream(world.nc).consumers.get(stream, world.wire.consumers.collectorJobs.durable_name);
+  const { state } = await jsm.streams.info(stream);
+  const seqs = Array.from({ length: state.last_seq - state.first_seq + 1 }, (_, i) => state.first_seq + i);
   const jobs: BackupJob[] = [];
-  while ((await jsm.streams.info(stream)).state.messages > 0) {
-    const batch = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
-    for await (const msg of batch) {
-      jobs.push(BackupJobCodec.decode(msg.data));
-      await msg.ackAck();
-    }
+  for (let i = 0; i < seqs.length; i += 200) {
+    const batch = await Promise.all(seqs.slice(i, i + 200).map((seq) => jsm.streams.getMessage(stream, { seq })));
+    for (const msg of batch) if (msg) jobs.push(BackupJobCodec.decode(msg.data));
   }
+  assert.equal(jobs.length, state.messages);
   return jobs;
 }
 
@@ -145,7 +149,9 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
     };
     const sessionPidOfLeader = async (): Promise<number> => {
       const { rows: locks } = await sql<{ pid: number }>`
-        select pid from pg_locks where locktype = 'advisory' and granted`.execute(world.db);
+        select l.pid from pg_locks l join pg_database d on d.oid = l.database
+        where l.locktype = 'advisory' and l.granted and d.datname = current_database()
+          and l.objid = ${lockObjectId(world.namespace)}::int4::oid`.execute(world.db);
       assert.equal(locks.length, 1, "one advisory lock holder");
       return locks[0]!.pid;
     };
@@ -184,7 +190,16 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
       assert.ok(crashed);
       assert.equal((await crashed.duties.tick()).leader, false);
 
-      const jobs = await drainJobs(world);
+      // The stopped replica and the crashed one (which noticed) report 0, the survivor 1.
+      const gauges = await Promise.all(replicas.map(async (r) => (await r.metrics.leader.get()).values[0]?.value));
+      assert.deepEqual(gauges.sort(), [0, 0, 1], "the leader gauge says who leads");
+      let published = 0;
+      for (const r of replicas) {
+        for (const v of (await r.metrics.jobs.get()).values) if (v.labels.result === "published") published += v.value;
+      }
+
+      const jobs = await readJobs(world);
+      assert.equal(published, jobs.length, "netledger_scheduler_jobs_total counts every published job");
       const ids = jobs.map((j) => j.jobId);
       assert.equal(new Set(ids).size, ids.length, "no job enqueued twice");
 
@@ -274,5 +289,46 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
     assert.ok(row.next_due_at.getTime() > clock.now().getTime(), "the slot is recorded: next_due_at moved on");
     clock.advance(20 * MIN); // beyond the duplicate window, still before the next slot
     assert.equal((await scheduler.runOnce()).published, 0);
+  });
+
+  test("a device whose row cannot make a valid job has its slot passed over, once", async (t) => {
+    const world = await createWorld({ redis: false });
+    t.after(() => world.close());
+    const { id: tenantId } = await world.db
+      .insertInto("tenants")
+      .values({ name: "acme" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const due = new Date("2031-01-01T00:00:00.000Z");
+    await world.db
+      .insertInto("devices")
+      .values({
+        tenant_id: tenantId,
+        name: "unknown-driver",
+        host: "127.0.0.1",
+        port: 22,
+        driver: "no-such-driver",
+        credentials_sealed: world.sealer.sealString("{}", "aad"),
+        next_due_at: due,
+      })
+      .execute();
+    const registry = createMetricsRegistry("ingestor");
+    const clock = new TestClock(due.getTime());
+    const scheduler = createScheduler({
+      db: world.db,
+      js: jetstream(world.nc),
+      wire: world.wire,
+      policy,
+      clock,
+      logger,
+      batchSize: 10,
+      publishTimeoutMs: 20_000,
+      metrics: createSchedulerMetrics(registry),
+    });
+    assert.deepEqual(await scheduler.runOnce(), { published: 0, duplicates: 0, failed: 0, invalid: 1, fenced: false });
+    assert.deepEqual(await scheduler.runOnce(), { published: 0, duplicates: 0, failed: 0, invalid: 0, fenced: false });
+    assert.match(await registry.metrics(), /^netledger_scheduler_invalid_devices_total\{service="ingestor"\} 1$/m);
+    const jsm = await jetstreamManager(world.nc);
+    assert.equal((await jsm.streams.info(world.wire.streams.jobs.name)).state.messages, 0);
   });
 });

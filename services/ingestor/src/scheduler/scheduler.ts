@@ -152,6 +152,7 @@ function jobOf(device: DueDevice, slotAt: Date): BackupJob {
       driver: device.driver as BackupJob["device"]["driver"],
       credentials: device.credentialsSealed,
       hostKeyFingerprint: device.hostKeyFingerprint,
+      hostKeyType: device.hostKeyType,
       softwareVersion: device.softwareVersion,
       lastSnapshotBytes: device.lastSnapshotBytes,
     },

@@ -12,6 +12,7 @@ export interface LockedDevice {
   readonly tenant_id: string;
   readonly driver: string;
   readonly host_key_fingerprint: string | null;
+  readonly host_key_type: string | null;
   readonly last_backup_at: Date | null;
   readonly last_success_at: Date | null;
   readonly blocked_reason: string | null;
@@ -41,6 +42,7 @@ export function lockDevice(
       "tenant_id",
       "driver",
       "host_key_fingerprint",
+      "host_key_type",
       "last_backup_at",
       "last_success_at",
       "blocked_reason",
@@ -63,6 +65,8 @@ export interface SuccessfulBackup {
   readonly status: "success" | "unchanged";
   readonly softwareVersion: string | null;
   readonly hostKeyFingerprint: string;
+  /** Type of that key, when the collector reported it. */
+  readonly hostKeyType: string | null;
   readonly sourceMsgId: string;
 }
 
@@ -92,6 +96,7 @@ export async function recordSuccess(
   }
   if (device.host_key_fingerprint === null) {
     update.host_key_fingerprint = backup.hostKeyFingerprint;
+    update.host_key_type = backup.hostKeyType;
     update.host_key_first_seen_at = backup.at;
     audits.push({
       tenantId: device.tenant_id,
@@ -100,6 +105,9 @@ export async function recordSuccess(
       targetId: device.id,
       detail: { fingerprint: backup.hostKeyFingerprint, sourceMsgId: backup.sourceMsgId },
     });
+  } else if (device.host_key_type === null && backup.hostKeyType !== null) {
+    // Same pinned key, type not known yet (pinned before collectors reported it): learn it.
+    update.host_key_type = backup.hostKeyType;
   }
   await trx.updateTable("devices").set(update).where("id", "=", device.id).execute();
   return audits;
@@ -111,6 +119,7 @@ export interface FailedBackup {
   /** Safe for users (collector contract): no credentials, no config text. */
   readonly message: string;
   readonly observedHostKeyFingerprint: string | null;
+  readonly observedHostKeyType: string | null;
   readonly sourceMsgId: string;
 }
 
@@ -159,7 +168,12 @@ function blockUpdate(device: LockedDevice, failure: FailedBackup): { update: Dev
   if (device.last_success_at !== null && device.last_success_at.getTime() > failure.at.getTime()) return null;
   const observed = failure.code === "SSH_HOSTKEY_MISMATCH" ? failure.observedHostKeyFingerprint : null;
   return {
-    update: { blocked_reason: failure.code, blocked_at: new Date(), observed_host_key_fingerprint: observed },
+    update: {
+      blocked_reason: failure.code,
+      blocked_at: new Date(),
+      observed_host_key_fingerprint: observed,
+      observed_host_key_type: observed === null ? null : failure.observedHostKeyType,
+    },
     audit: {
       tenantId: device.tenant_id,
       action: "device_blocked",

@@ -27,6 +27,7 @@ export async function ingestFailure(
     code: event.code,
     message: event.message,
     observedHostKeyFingerprint: event.observedHostKeyFingerprint ?? null,
+    observedHostKeyType: event.observedHostKeyType ?? null,
     sourceMsgId: event.msgId,
   });
   await writeMessageRecords(trx, {

@@ -53,6 +53,7 @@ export async function ingestSnapshot(
       code: "SSH_HOSTKEY_MISMATCH",
       message: "snapshot collected over a host key other than the pinned one; not stored",
       observedHostKeyFingerprint: event.hostKeyFingerprint,
+      observedHostKeyType: event.hostKeyType ?? null,
       sourceMsgId: event.msgId,
     });
     await writeMessageRecords(trx, {
@@ -129,6 +130,7 @@ export async function ingestSnapshot(
       status: saved.kind === "stored" ? "success" : "unchanged",
       softwareVersion: event.softwareVersion,
       hostKeyFingerprint: event.hostKeyFingerprint,
+      hostKeyType: event.hostKeyType ?? null,
       sourceMsgId: event.msgId,
     })),
   );

@@ -6,6 +6,8 @@ export interface PlacedCommand {
   readonly path: string;
   /** The line without its path: what a standard export prints under the section header. */
   readonly command: string;
+  /** Where the command starts in the line: redaction never touches what comes before. */
+  readonly offset: number;
 }
 
 /**
@@ -22,22 +24,23 @@ export class MenuTracker {
   place(line: string): PlacedCommand | null {
     if (line === "" || line.startsWith("#")) return null;
     if (line.startsWith("/")) {
-      const { words, rest } = leadingMenuWords(line, 1);
+      const { words, rest, offset } = leadingMenuWords(line, 1);
       this.menu = `/${words.join(" ")}`;
-      return rest === "" ? null : { path: this.menu, command: rest };
+      return rest === "" ? null : { path: this.menu, command: rest, offset };
     }
-    const { words, rest } = leadingMenuWords(line, 0);
+    const { words, rest, offset } = leadingMenuWords(line, 0);
     if (words.length > 0 && COMMAND_WORDS.has(rest.split(/\s/, 1)[0]!)) {
-      return { path: this.menu === "/" ? `/${words.join(" ")}` : `${this.menu} ${words.join(" ")}`, command: rest };
+      const path = this.menu === "/" ? `/${words.join(" ")}` : `${this.menu} ${words.join(" ")}`;
+      return { path, command: rest, offset };
     }
-    return { path: this.menu, command: line };
+    return { path: this.menu, command: line, offset: 0 };
   }
 }
 
 const PATH_WORD = /([a-z0-9-]+)(?=[\s/]|$)[\s/]*/y;
 
 /** Menu words at `from` (separated by spaces or `/`) up to the first command word or attribute. */
-function leadingMenuWords(line: string, from: number): { words: string[]; rest: string } {
+function leadingMenuWords(line: string, from: number): { words: string[]; rest: string; offset: number } {
   const words: string[] = [];
   let i = from;
   for (;;) {
@@ -47,7 +50,7 @@ function leadingMenuWords(line: string, from: number): { words: string[]; rest: 
     words.push(match[1]!);
     i += match[0].length;
   }
-  return { words, rest: line.slice(i).trim() };
+  return { words, rest: line.slice(i).trim(), offset: i };
 }
 
 /** Tokens of a command with its verb split off (`add`, `set`, `remove`...), or verb null when it has none. */

@@ -26,7 +26,7 @@ const POSITIONAL: Identity = { identity: null, identityAttributes: [] };
  */
 export function commandEntity(path: string, full: string, shown: string): ConfigEntity {
   const f = splitVerb(full);
-  const s = splitVerb(shown);
+  const s = shown === full ? f : splitVerb(shown);
   const ordered = ORDERED_MENUS.has(path);
   if (f.verb !== "add" && f.verb !== "set") {
     const name = f.verb ?? "line";
@@ -35,7 +35,7 @@ export function commandEntity(path: string, full: string, shown: string): Config
   }
   const target = f.verb === "set" ? setTarget(f.tokens) : null;
   const fullAttributes = attributesOf(target === null ? f.tokens : f.tokens.slice(1));
-  const shownAttributes = attributesOf(target === null ? s.tokens : s.tokens.slice(1));
+  const shownAttributes = s === f ? fullAttributes : attributesOf(target === null ? s.tokens : s.tokens.slice(1));
   let id: Identity;
   if (f.verb === "set") {
     const shownTarget = setTarget(s.tokens);

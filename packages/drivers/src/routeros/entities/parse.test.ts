@@ -114,6 +114,8 @@ describe("parseRouterOsEntities on every fixture export", { skip: REAL_EXPORTS.s
         expected,
       );
       assert.ok(entities.every((e) => e.path.startsWith("/")));
+      const redacted = routerOsDriver.redact(normalized);
+      assert.deepEqual(parseRouterOsEntities(normalized, undefined, redacted), entities, "given redacted text");
       const raw = brief(fixture.bytes.toString("utf8"));
       assert.deepEqual(raw, brief(normalized), "raw (wrapped, CRLF) and normalized read alike");
       assert.deepEqual(brief(toTerse(lines).join("\n")), brief(normalized), "terse reads like standard");

@@ -1,5 +1,5 @@
 import type { ConfigEntity } from "../../changes/structured-change.js";
-import { logicalLines, splitLines } from "../../export/lines.js";
+import { dropTrailingBlank, logicalLines, splitLines } from "../../export/lines.js";
 import { ROUTEROS_FORMAT } from "../format.js";
 import { redactRouterOsSecrets } from "../redact.js";
 import { MenuTracker } from "./command-line.js";
@@ -12,28 +12,39 @@ import { commandEntity } from "./entity.js";
  *
  * `redact` (the driver's redaction) gives each entity's shown attributes. It is applied to the
  * whole text once; when it keeps the logical lines one to one (as RouterOS redaction does), lines
- * pair by index, otherwise each command line is redacted alone under its path.
+ * pair by index, otherwise each command line is redacted alone under its path. `redactedText`
+ * (`redact(fullText)` computed by the caller) saves that pass; `memo` (shared with the parse of
+ * another version) reuses the entity of an identical line.
  */
 export function parseRouterOsEntities(
   fullText: string,
   redact: (text: string) => string = redactRouterOsSecrets,
+  redactedText?: string,
+  memo: Map<string, ConfigEntity> = new Map(),
 ): ConfigEntity[] {
   const lines = logicalLines(fullText, ROUTEROS_FORMAT);
-  const redacted = splitLines(redact(lines.join("\n")));
-  if (redacted.length === lines.length + 1 && redacted.at(-1) === "") redacted.pop();
+  const redacted = splitLines(redactedText ?? redact(lines.join("\n")));
+  dropTrailingBlank(redacted);
   const aligned = redacted.length === lines.length;
-  const full = new MenuTracker();
-  const shown = new MenuTracker();
+  const menus = new MenuTracker();
   const entities: ConfigEntity[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const placed = full.place(lines[i]!);
-    const shownPlaced = aligned ? shown.place(redacted[i]!) : null;
+    const line = lines[i]!;
+    const placed = menus.place(line);
     if (placed === null) continue;
-    const shownCommand =
-      shownPlaced !== null && shownPlaced.path === placed.path
-        ? shownPlaced.command
-        : redactAlone(placed.path, placed.command, redact);
-    entities.push(commandEntity(placed.path, placed.command, shownCommand));
+    const shownLine = aligned ? redacted[i]! : "";
+    let shownCommand: string;
+    if (shownLine === line) shownCommand = placed.command;
+    else if (aligned && shownLine.startsWith(line.slice(0, placed.offset))) {
+      shownCommand = shownLine.slice(placed.offset).trim();
+    } else shownCommand = redactAlone(placed.path, placed.command, redact);
+    const key = `${placed.path}\u0000${placed.command}${shownCommand === placed.command ? "" : `\u0000${shownCommand}`}`;
+    let entity = memo.get(key);
+    if (entity === undefined) {
+      entity = commandEntity(placed.path, placed.command, shownCommand);
+      memo.set(key, entity);
+    }
+    entities.push(entity);
   }
   return entities;
 }

@@ -19,7 +19,8 @@ export function tokenize(line: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < line.length) {
-    if (/\s/.test(line[i]!)) {
+    const code = line.charCodeAt(i);
+    if (code === 32 || code === 9) {
       i++;
       continue;
     }

@@ -7,8 +7,8 @@ import { startFleet } from "@netledger/device-sim";
 import { createLockClients, createLogger, deviceSealAad } from "@netledger/platform";
 import { createWorld, freePort, startServiceProcess, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
-import type { GatewayConfig } from "./config.js";
-import { startTestGateway, type TestGateway } from "./test-harness.js";
+import type { GatewayConfig } from "../src/config.js";
+import { startTestGateway, type TestGateway } from "./harness.js";
 
 /**
  * Test support for the backup routes: a world, a simulated fleet, in-process collectors on the
