@@ -1,7 +1,7 @@
 import type { CommandRules, FallbackRule } from "./definition.js";
 import type { CommandOutput } from "./driver.js";
 import type { ExportFormat } from "./export/format.js";
-import { headerVersion, splitLines } from "./export/lines.js";
+import { eachLine, eachLineOfBytes, headerVersion } from "./export/lines.js";
 import { isReleaseBelow, releaseNumbers } from "./version.js";
 
 /** The export command for a device whose last seen version is `version` (null: unknown). */
@@ -31,14 +31,20 @@ export function selectFallbackCommand(
   output: CommandOutput,
   format: ExportFormat,
 ): string | null {
-  const lines = [...splitLines(output.stdout.toString("utf8")), ...splitLines(output.stderr)];
-  const version = headerVersion(lines, format);
+  const lines = () => chain(eachLineOfBytes(output.stdout), eachLine(output.stderr));
+  const version = headerVersion(lines(), format);
   if (version !== null) {
     const chosen = selectExportCommand(rules, version);
     return chosen === rules.default && chosen !== command.trim() ? chosen : null;
   }
   const rule = rules.fallbacks.find((candidate: FallbackRule) => candidate.from === command.trim());
   if (rule === undefined) return null;
-  const rejected = lines.some((line) => rule.rejectedWhen.some((pattern) => pattern.test(line.trim())));
-  return rejected ? rule.to : null;
+  for (const line of lines()) {
+    if (rule.rejectedWhen.some((pattern) => pattern.test(line.trim()))) return rule.to;
+  }
+  return null;
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const part of parts) yield* part;
 }

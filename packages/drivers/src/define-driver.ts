@@ -4,7 +4,7 @@ import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
 import { checkExport } from "./export/completeness.js";
-import { headerVersion, splitLines } from "./export/lines.js";
+import { eachLine, headerVersion } from "./export/lines.js";
 import { normalizeExport } from "./export/normalize.js";
 
 /**
@@ -22,7 +22,7 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     fallbackCommand: (command, output) => selectFallbackCommand(commands, command, output, format),
     check: (output, limits) => checkExport(output, limits, format),
     normalize: (text: string) => normalizeExport(text, format),
-    softwareVersion: (text: string) => headerVersion(splitLines(text), format),
+    softwareVersion: (text: string) => headerVersion(eachLine(text), format),
     redactSecrets: definition.redactSecrets,
     redact: definition.redactSecrets,
     structuredChanges: (beforeFull, afterFull, redacted) => {

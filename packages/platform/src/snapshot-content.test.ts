@@ -52,6 +52,13 @@ describe("snapshot content", () => {
     assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
   });
 
+  it("opens back multi-slice text with characters outside the BMP on every boundary", async () => {
+    // Odd lengths move the surrogate pairs across the slice boundaries gzip is fed at.
+    const text = `${"a".repeat(65_535)}${"\u{1F600}é\n".repeat(70_000)}`;
+    const content = await sealSnapshotContent({ text, sealer, aad, blobs, bucket, name: `t/d/${randomUUID()}` });
+    assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
+  });
+
   it("refuses another device's AAD, a missing object and a short object", async () => {
     const inline = await sealSnapshotContent({ text: secretLine, sealer, aad, blobs, bucket, name: "x" });
     await assert.rejects(

@@ -1,5 +1,6 @@
-import { promisify } from "node:util";
-import { gunzipSync, gzip, gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
 import { SnapshotContentError } from "./errors.js";
 import type { Sealer } from "./seal.js";
@@ -12,7 +13,30 @@ import type { Sealer } from "./seal.js";
  * is 1 MiB, so multi-MB exports cannot travel inline).
  */
 
-const gzipAsync = promisify(gzip);
+/**
+ * Gzip of the UTF-8 bytes of `text`, fed in slices: a multi-MB text is never held a second
+ * time as one Buffer (same bytes as gzipping it whole).
+ */
+async function gzipText(text: string): Promise<Buffer> {
+  const gzipped: Buffer[] = [];
+  await pipeline(Readable.from(textSlices(text)), createGzip(), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) gzipped.push(chunk);
+  });
+  return Buffer.concat(gzipped);
+}
+
+const SLICE_CHARS = 64 * 1024;
+
+/** `text` in slices of about SLICE_CHARS, never splitting a surrogate pair (it would not encode). */
+function* textSlices(text: string): Generator<string> {
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + SLICE_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
 
 /** Default ceiling on opened text: a hostile or corrupt blob cannot inflate without bound. */
 const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
@@ -54,7 +78,7 @@ export interface SealSnapshotContentInput {
  * const again = await openSnapshotContent(content, { sealer, aad: deviceSealAad(t, d), blobs });
  */
 export async function sealSnapshotContent(input: SealSnapshotContentInput): Promise<SnapshotContent> {
-  const gzipped = await gzipAsync(Buffer.from(input.text, "utf8"));
+  const gzipped = await gzipText(input.text);
   const sealed = input.sealer.seal(gzipped, input.aad);
   if (sealed.length <= (input.inlineLimitBytes ?? INLINE_CONTENT_LIMIT_BYTES)) {
     return { kind: "inline", sealedGzipBase64: sealed.toString("base64") };

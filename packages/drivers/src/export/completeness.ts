@@ -1,7 +1,7 @@
 import type { CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
 import { continues, endsInsideString } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
-import { hasHeader, logicalLines, splitLines } from "./lines.js";
+import { eachLine, eachLogicalLine, hasHeader } from "./lines.js";
 import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
 
 /** Above this share of non-printable characters the output is binary noise, not an export. */
@@ -36,40 +36,54 @@ export function checkExport(output: CommandOutput, limits: ExportLimits, format:
   if (stdout.length > limits.maxBytes) {
     return fail("EXPORT_TOO_LARGE", `export is ${stdout.length} bytes, over the ${limits.maxBytes}-byte limit`);
   }
-  const lenient = splitLines(stdout.toString("utf8"));
+  const decoded = decodeUtf8(stdout);
+  // What the early rules read: the same text when the bytes are valid UTF-8 (BOM kept, as
+  // `toString` keeps it), else a lenient decoding. One decoding of the export in the common case.
+  const lenient = decoded.kind === "text" ? decoded.withBom : stdout.toString("utf8");
   if (exitCode === null) {
-    return hasHeader(lenient, format)
+    return hasHeader(eachLine(lenient), format)
       ? fail("EXPORT_TRUNCATED", "connection closed before the export finished")
       : fail("COMMAND_FAILED", "command ended without an exit status");
   }
   if (exitCode !== 0) return fail("COMMAND_FAILED", `command exited with status ${exitCode}`);
-  if (hasErrorLine(lenient, format) || hasErrorLine(splitLines(stderr), format)) {
+  if (hasErrorLine(eachLine(lenient), format) || hasErrorLine(eachLine(stderr), format)) {
     return fail("COMMAND_FAILED", "device rejected the command");
   }
-  if (stdout.toString("latin1").trim() === "") return fail("EXPORT_TRUNCATED", "empty export");
-  const decoded = decodeUtf8(stdout);
+  if (isBlankLatin1(stdout)) return fail("EXPORT_TRUNCATED", "empty export");
   if (decoded.kind === "cut-character") return fail("EXPORT_TRUNCATED", "export ends inside a character");
   if (decoded.kind === "invalid") return fail("EXPORT_INVALID", "export is not valid UTF-8");
   return checkText(decoded.text, format);
 }
 
+/** `bytes.toString("latin1").trim() === ""`, without the copy. */
+function isBlankLatin1(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (!LATIN1_WHITESPACE.has(byte)) return false;
+  return true;
+}
+
+/** The Latin-1 characters `String.prototype.trim` removes: tab, LF, VT, FF, CR, space, NBSP. */
+const LATIN1_WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+
 function checkText(text: string, format: ExportFormat): CompletenessResult {
   if (hasControlCharacter(text)) return fail("EXPORT_INVALID", "export contains control bytes");
   if (nonPrintableRatio(text) > MAX_NON_PRINTABLE_RATIO)
     return fail("EXPORT_INVALID", "export is mostly non-printable");
-  const physical = splitLines(text);
-  if (physical.some((line) => line.length > format.maxLineLength)) {
-    return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
+  for (const line of eachLine(text)) {
+    if (line.length > format.maxLineLength) {
+      return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
+    }
   }
-  if (!hasHeader(physical, format)) return fail("EXPORT_INVALID", "export header missing");
+  if (!hasHeader(eachLine(text), format)) return fail("EXPORT_INVALID", "export header missing");
   if (format.finalLineEnd === true && !text.endsWith("\n") && !text.endsWith("\r")) {
     return fail("EXPORT_TRUNCATED", "export does not end with a line end");
   }
-  const lines = logicalLines(text, format);
-  if (!lines.some((line) => format.section.test(line))) {
-    return fail("EXPORT_TRUNCATED", "export has no configuration section");
+  let section = false;
+  let last = "";
+  for (const line of eachLogicalLine(text, format)) {
+    section ||= format.section.test(line);
+    last = line;
   }
-  const last = lines[lines.length - 1]!;
+  if (!section) return fail("EXPORT_TRUNCATED", "export has no configuration section");
   if (format.continuation !== null && continues(last, format.continuation)) {
     return fail("EXPORT_TRUNCATED", "export ends inside a continued line");
   }
@@ -79,6 +93,7 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
   return { ok: true, text };
 }
 
-function hasErrorLine(lines: readonly string[], format: ExportFormat): boolean {
-  return lines.some((line) => format.errorLines.some((pattern) => pattern.test(line)));
+function hasErrorLine(lines: Iterable<string>, format: ExportFormat): boolean {
+  for (const line of lines) if (format.errorLines.some((pattern) => pattern.test(line))) return true;
+  return false;
 }

@@ -26,13 +26,17 @@ export function joinContinuations(lines: readonly string[], rule: ContinuationRu
     let line = lines[i]!;
     while (continues(line, rule) && i + 1 < lines.length) {
       i++;
-      const next = lines[i]!;
-      const rest = next.startsWith(rule.indent) ? next.slice(rule.indent.length) : next;
-      line = (line.slice(0, -rule.marker.length) + rest).trimEnd();
+      line = joinContinued(line, lines[i]!, rule);
     }
     joined.push(line);
   }
   return joined;
+}
+
+/** `line` (which continues) joined with the `next` physical line: marker and indentation go. */
+export function joinContinued(line: string, next: string, rule: ContinuationRule): string {
+  const rest = next.startsWith(rule.indent) ? next.slice(rule.indent.length) : next;
+  return (line.slice(0, -rule.marker.length) + rest).trimEnd();
 }
 
 /** Whether `line` ends inside a string literal (an odd number of unescaped quotes). */

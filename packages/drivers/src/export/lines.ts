@@ -1,4 +1,4 @@
-import { joinContinuations } from "./continuations.js";
+import { continues, joinContinued } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
 
 /** Splits on every line end the devices send (LF, CRLF, lone CR), so CRLF and LF input read alike. */
@@ -7,14 +7,68 @@ export function splitLines(text: string): string[] {
 }
 
 /**
+ * The lines `splitLines(text.slice(0, end))` gives, one at a time, without an array of the whole
+ * text: a multi-MB export is checked and normalized line by line. `end` must not fall inside a CRLF.
+ */
+export function* eachLine(text: string, end = text.length): Generator<string> {
+  let start = 0;
+  for (;;) {
+    let i = start;
+    while (i < end) {
+      const code = text.charCodeAt(i);
+      if (code === LF || code === CR) break;
+      i++;
+    }
+    yield text.slice(start, i);
+    if (i >= end) return;
+    start = text.charCodeAt(i) === CR && i + 1 < end && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+  }
+}
+
+/**
+ * The lines `splitLines(bytes.toString("utf8"))` gives, each decoded on its own: a look at the
+ * first lines of a multi-MB output costs no decoding of the rest. Line ends are ASCII, never
+ * inside a multi-byte character, so each line reads as in the whole text.
+ */
+export function* eachLineOfBytes(bytes: Buffer): Generator<string> {
+  let start = 0;
+  for (;;) {
+    let i = start;
+    while (i < bytes.length && bytes[i] !== LF && bytes[i] !== CR) i++;
+    yield bytes.toString("utf8", start, i);
+    if (i >= bytes.length) return;
+    start = bytes[i] === CR && bytes[i + 1] === LF ? i + 2 : i + 1;
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
  * Logical lines of an export: physical lines with trailing whitespace trimmed, trailing blank
  * lines dropped (so a dangling continuation stays visible as the last line), and continued
  * lines joined. Shared by the completeness check and normalization so both see the same lines.
  */
 export function logicalLines(text: string, format: ExportFormat): string[] {
-  const physical = splitLines(text).map((line) => line.trimEnd());
-  dropTrailingBlank(physical);
-  return format.continuation === null ? physical : joinContinuations(physical, format.continuation);
+  return [...eachLogicalLine(text, format)];
+}
+
+/** The lines of {@link logicalLines}, one at a time (same rules: see `joinContinuations`). */
+export function* eachLogicalLine(text: string, format: ExportFormat): Generator<string> {
+  // Trailing blank physical lines are exactly those after the last non-whitespace character.
+  const end = text.trimEnd().length;
+  if (end === 0) return;
+  const rule = format.continuation;
+  let pending: string | null = null;
+  for (const physical of eachLine(text, end)) {
+    const line = physical.trimEnd();
+    pending = pending === null ? line : joinContinued(pending, line, rule!);
+    if (rule === null || !continues(pending, rule)) {
+      yield pending;
+      pending = null;
+    }
+  }
+  if (pending !== null) yield pending;
 }
 
 /** Removes blank lines from the end of `lines`, in place. */
@@ -22,31 +76,22 @@ export function dropTrailingBlank(lines: string[]): void {
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
 }
 
-/** Index of the first line opening a configuration section, or `lines.length` when none does. */
-export function firstSectionIndex(lines: readonly string[], format: ExportFormat): number {
-  const index = lines.findIndex((line) => format.section.test(line));
-  return index === -1 ? lines.length : index;
-}
-
-/** Index of the export header line (searched before the first section), or -1. */
-export function headerIndex(lines: readonly string[], format: ExportFormat): number {
-  const end = firstSectionIndex(lines, format);
-  for (let i = 0; i < end; i++) if (format.header.test(lines[i]!)) return i;
-  return -1;
-}
-
-/** The export header line's match (searched before the first section), or null. */
-function findHeader(lines: readonly string[], format: ExportFormat): RegExpExecArray | null {
-  const index = headerIndex(lines, format);
-  return index === -1 ? null : format.header.exec(lines[index]!);
+/** The export header line's match (searched before the first section, reading no further), or null. */
+function findHeader(lines: Iterable<string>, format: ExportFormat): RegExpExecArray | null {
+  for (const line of lines) {
+    if (format.section.test(line)) return null;
+    const match = format.header.exec(line);
+    if (match !== null) return match;
+  }
+  return null;
 }
 
 /** The software version named by the export header, or null. */
-export function headerVersion(lines: readonly string[], format: ExportFormat): string | null {
+export function headerVersion(lines: Iterable<string>, format: ExportFormat): string | null {
   return findHeader(lines, format)?.groups?.version ?? null;
 }
 
 /** Whether an export header appears before the first section. */
-export function hasHeader(lines: readonly string[], format: ExportFormat): boolean {
+export function hasHeader(lines: Iterable<string>, format: ExportFormat): boolean {
   return findHeader(lines, format) !== null;
 }

@@ -1,5 +1,5 @@
 import type { ExportFormat } from "./format.js";
-import { dropTrailingBlank, firstSectionIndex, headerIndex, logicalLines } from "./lines.js";
+import { eachLogicalLine } from "./lines.js";
 
 /**
  * Normalizes an export so that equal configs give equal text (and sha256), and any meaningful
@@ -18,14 +18,70 @@ import { dropTrailingBlank, firstSectionIndex, headerIndex, logicalLines } from 
  * Changing what this returns for any input requires bumping `NORMALIZATION_VERSION` in contracts.
  */
 export function normalizeExport(text: string, format: ExportFormat): string {
-  const all = logicalLines(text, format);
-  const lines = format.headerFirst === true ? all.slice(Math.max(0, headerIndex(all, format))) : all;
-  const headerEnd = firstSectionIndex(lines, format);
-  for (let i = 0; i < headerEnd; i++) {
-    for (const rewrite of format.volatileHeader) lines[i] = lines[i]!.replace(rewrite.pattern, rewrite.replacement);
+  const out = new NormalizedText();
+  let inHeaderArea = true;
+  const keep = (line: string): void => {
+    let kept = line;
+    if (inHeaderArea && format.section.test(kept)) inHeaderArea = false;
+    if (inHeaderArea)
+      for (const rewrite of format.volatileHeader) kept = kept.replace(rewrite.pattern, rewrite.replacement);
+    if (!format.volatileLines.some((pattern) => pattern.test(kept))) out.add(kept);
+  };
+  // With headerFirst, lines before the header are held until the header shows (they go) or the
+  // first section does without a header before it (they stay).
+  let beforeHeader: string[] | null = format.headerFirst === true ? [] : null;
+  for (const line of eachLogicalLine(text, format)) {
+    if (beforeHeader !== null) {
+      const section = format.section.test(line);
+      if (!section && !format.header.test(line)) {
+        beforeHeader.push(line);
+        continue;
+      }
+      if (section) for (const held of beforeHeader) keep(held);
+      beforeHeader = null;
+    }
+    keep(line);
   }
-  const kept = lines.filter((line) => !format.volatileLines.some((pattern) => pattern.test(line)));
-  dropTrailingBlank(kept);
-  const start = kept.findIndex((line) => line !== "");
-  return start === -1 ? "" : `${kept.slice(start).join("\n")}\n`;
+  for (const held of beforeHeader ?? []) keep(held);
+  return out.text();
 }
+
+/**
+ * Lines joined with LF, each ending in LF, leading and trailing blank lines left out. Built in
+ * flat chunks and returned as their concatenation: V8 flattens it when first read, by which time
+ * the export it came from is usually gone, so the whole text is never held three times.
+ */
+class NormalizedText {
+  #text = "";
+  #chunk: string[] = [];
+  #blanks = 0;
+  #started = false;
+
+  add(line: string): void {
+    if (line === "") {
+      if (this.#started) this.#blanks++;
+      return;
+    }
+    this.#started = true;
+    for (; this.#blanks > 0; this.#blanks--) this.#push("");
+    this.#push(line);
+  }
+
+  text(): string {
+    this.#flush();
+    return this.#text;
+  }
+
+  #push(line: string): void {
+    this.#chunk.push(line);
+    if (this.#chunk.length >= CHUNK_LINES) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#chunk.length === 0) return;
+    this.#text += `${this.#chunk.join("\n")}\n`;
+    this.#chunk = [];
+  }
+}
+
+const CHUNK_LINES = 2048;

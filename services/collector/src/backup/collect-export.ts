@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
 import { type CommandOutput, type DeviceDriver, sha256Hex } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
@@ -67,27 +68,30 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
   }
   const exportStart = performance.now();
   try {
-    const first = await runExport(session, driver, device.softwareVersion ?? null, input);
-    let normalized = checked(driver, first.output, limits);
+    const first = await readExport(session, driver, device.softwareVersion ?? null, input);
+    let normalized = first.text;
     let commands = first.commands;
-    if (needsSecondRead(Buffer.byteLength(normalized.text, "utf8"), device.lastSnapshotBytes, limits)) {
-      const settled = await settleReads(normalized.text, async () => {
+    if (needsSecondRead(Buffer.byteLength(normalized, "utf8"), device.lastSnapshotBytes, limits)) {
+      const settled = await settleReads(normalized, async () => {
         commands++;
-        const again = await session.exec(first.command, execOptions(input));
-        if (again.exitCode === 0 && sameExport(driver, first.output.stdout, again.stdout)) return normalized.text;
+        const reader = new RawReader();
+        const again = await session.exec(first.command, { ...execOptions(input), onStdout: (c) => reader.push(c) });
+        // A session that does not stream chunks (a test double) leaves the reader empty.
+        const read = reader.empty ? rawRead(driver, again.stdout) : reader.result(driver);
+        if (again.exitCode === 0 && sameRead(first.raw, read)) return normalized;
         const result = driver.check(again, { maxBytes: limits.exportMaxBytes });
         return result.ok ? driver.normalize(result.text) : null;
       });
       if (settled === null) {
         throw new BackupError("EXPORT_TRUNCATED", "export differed between reads: it may have stopped early");
       }
-      normalized = { ...normalized, text: settled };
+      normalized = settled;
     }
     return {
-      normalized: normalized.text,
-      sha256: sha256Hex(normalized.text),
-      bytes: Buffer.byteLength(normalized.text, "utf8"),
-      softwareVersion: normalized.softwareVersion,
+      normalized,
+      sha256: sha256Hex(normalized),
+      bytes: Buffer.byteLength(normalized, "utf8"),
+      softwareVersion: first.softwareVersion,
       hostKeyFingerprint: session.hostKeyFingerprint,
       hostKeyType: session.hostKeyType,
       connectMs: timings.connectMs,
@@ -100,29 +104,85 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
   }
 }
 
-function checked(
+/**
+ * Runs the export (see `runExport`), checks and normalizes it. The raw bytes are dropped as soon
+ * as they are decoded, so a multi-MB export is held at most twice at a time (raw and text, then
+ * text and normalized); what a second read needs of them is kept as a {@link RawRead}.
+ */
+async function readExport(
+  session: SshSession,
   driver: DeviceDriver,
-  output: CommandOutput,
-  limits: BackupLimits,
-): { text: string; softwareVersion: string | null } {
-  const result = driver.check(output, { maxBytes: limits.exportMaxBytes });
+  versionHint: string | null,
+  input: CollectExportInput,
+) {
+  let run: ExportRun | undefined = await runExport(session, driver, versionHint, input);
+  const { command, commands } = run;
+  const raw = rawRead(driver, run.output.stdout);
+  const result = driver.check(run.output, { maxBytes: input.limits.exportMaxBytes });
+  run = undefined;
   if (!result.ok) throw new BackupError(result.code, result.reason);
-  return { text: driver.normalize(result.text), softwareVersion: driver.softwareVersion(result.text) };
+  const softwareVersion = driver.softwareVersion(result.text);
+  return { command, commands, raw, softwareVersion, text: driver.normalize(result.text) };
 }
 
 /**
- * Cheap agreement test of two raw reads, so a multi-MB export read twice costs a memory compare,
- * not a second check and normalization (which would hold the event loop, and the lock timers):
- * every byte after the first line equal, and the first lines (which carry the export time) equal
- * once normalized. False only means "compare the normalized texts".
+ * What the cheap agreement test of two raw reads compares, so a multi-MB export read twice costs
+ * a hash, not a second check and normalization (which would hold the event loop, and the lock
+ * timers): every byte after the first line (by length and sha256), and the first line (which
+ * carries the export time) once normalized. Null when there is no line end.
  */
-function sameExport(driver: DeviceDriver, a: Buffer, b: Buffer): boolean {
-  const endA = a.indexOf(0x0a);
-  const endB = b.indexOf(0x0a);
-  if (endA === -1 || endB === -1 || a.length - endA !== b.length - endB) return false;
-  if (!a.subarray(endA).equals(b.subarray(endB))) return false;
+interface RawRead {
+  readonly firstLine: string;
+  readonly restBytes: number;
+  readonly restSha256: string;
+}
+
+function rawRead(driver: DeviceDriver, stdout: Buffer): RawRead | null {
+  const reader = new RawReader();
+  reader.push(stdout);
+  return reader.result(driver);
+}
+
+/** Builds a {@link RawRead} from output chunks as they arrive, holding only the first line. */
+class RawReader {
+  readonly #firstLine: Buffer[] = [];
+  #firstLineDone = false;
+  readonly #rest = createHash("sha256");
+  #restBytes = 0;
+  empty = true;
+
+  push(chunk: Buffer): void {
+    this.empty &&= chunk.length === 0;
+    let rest = chunk;
+    if (!this.#firstLineDone) {
+      const end = chunk.indexOf(0x0a);
+      this.#firstLine.push(Buffer.from(end === -1 ? chunk : chunk.subarray(0, end)));
+      if (end === -1) return;
+      this.#firstLineDone = true;
+      rest = chunk.subarray(end);
+    }
+    this.#restBytes += rest.length;
+    this.#rest.update(rest);
+  }
+
+  result(driver: DeviceDriver): RawRead | null {
+    if (!this.#firstLineDone) return null;
+    return {
+      firstLine: driver.normalize(Buffer.concat(this.#firstLine).toString("utf8")),
+      restBytes: this.#restBytes,
+      restSha256: this.#rest.digest("hex"),
+    };
+  }
+}
+
+/** Whether two raw reads surely hold the same export. False only means "compare the normalized texts". */
+function sameRead(a: RawRead | null, b: RawRead | null): boolean {
   return (
-    driver.normalize(a.subarray(0, endA).toString("utf8")) === driver.normalize(b.subarray(0, endB).toString("utf8"))
+    a !== null &&
+    b !== null &&
+    a.restBytes === b.restBytes &&
+    a.restSha256 === b.restSha256 &&
+    a.firstLine === b.firstLine
   );
 }
 
@@ -135,12 +195,18 @@ function execOptions(input: CollectExportInput) {
   };
 }
 
+interface ExportRun {
+  readonly output: CommandOutput;
+  readonly command: string;
+  readonly commands: number;
+}
+
 async function runExport(
   session: SshSession,
   driver: DeviceDriver,
   versionHint: string | null,
   input: CollectExportInput,
-): Promise<{ output: CommandOutput; command: string; commands: number }> {
+): Promise<ExportRun> {
   const command = driver.exportCommand(versionHint);
   const first = await session.exec(command, execOptions(input));
   const fallback = driver.fallbackCommand(command, first);

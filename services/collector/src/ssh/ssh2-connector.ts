@@ -254,7 +254,19 @@ class Ssh2Session implements SshSession {
           return;
         }
         if (!settle()) return;
-        resolve({ stdout: Buffer.concat(chunks, total), stderr, exitCode });
+        if (options.onStdout === undefined) {
+          resolve({ stdout: Buffer.concat(chunks, total), stderr, exitCode });
+          return;
+        }
+        let stdout: Buffer | undefined;
+        resolve({
+          get stdout() {
+            stdout ??= Buffer.concat(chunks, total);
+            return stdout;
+          },
+          stderr,
+          exitCode,
+        });
       };
       const timeout = (): void => fail(classified({ phase: "command", level: "client-timeout" }));
       const touch = (): void => {
@@ -290,6 +302,7 @@ class Ssh2Session implements SshSession {
             return;
           }
           chunks.push(chunk);
+          options.onStdout?.(chunk);
           touch();
         });
         stream.stderr.on("data", (chunk: Buffer) => {
