@@ -1,5 +1,5 @@
 import type { BackupJob, Driver, SnapshotEvent } from "@netledger/contracts";
-import { comparableTexts, type Database } from "@netledger/db";
+import { comparableTexts, type Database, deviceTargetOf } from "@netledger/db";
 import { lostTail, sha256Hex } from "@netledger/drivers";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import { sql, type Transaction } from "kysely";
@@ -146,14 +146,17 @@ export function recheckJobId(suspectMsgId: string): string {
   return id.length <= 200 ? id : `recheck:${sha256Hex(suspectMsgId)}`;
 }
 
-/** The re-collection job, built as the scheduler builds its jobs, from the device row. */
+/**
+ * The re-collection job, built as the scheduler builds its jobs (`deviceTargetOf`); null when the
+ * device's driver is unknown to this build (no collector could run it).
+ */
 async function recheckJob(
   trx: Transaction<Database>,
   event: SnapshotEvent,
   latest: LatestVersion,
   now: Date,
-): Promise<BackupJob> {
-  const device = await trx
+): Promise<BackupJob | null> {
+  const row = await trx
     .selectFrom("devices")
     .select([
       "name",
@@ -167,21 +170,13 @@ async function recheckJob(
     ])
     .where("id", "=", event.deviceId)
     .executeTakeFirstOrThrow();
+  const device = deviceTargetOf({ ...row, last_snapshot_bytes: latest.sizeBytes });
+  if (device === null) return null;
   return {
     jobId: recheckJobId(event.msgId),
     tenantId: event.tenantId,
     deviceId: event.deviceId,
-    device: {
-      name: device.name,
-      host: device.host,
-      port: device.port,
-      driver: device.driver as BackupJob["device"]["driver"],
-      credentials: device.credentials_sealed,
-      hostKeyFingerprint: device.host_key_fingerprint,
-      hostKeyType: device.host_key_type,
-      softwareVersion: device.software_version,
-      lastSnapshotBytes: latest.sizeBytes,
-    },
+    device,
     dueAt: now.toISOString(),
   };
 }
