@@ -138,12 +138,18 @@ export async function clearRecheckMarker(trx: Transaction<Database>, deviceId: s
 }
 
 /**
+ * Longest re-collection job id kept readable: the collector derives its message ids from the job
+ * id (`job:<jobId>`, `job-failed:<jobId>:<attempt>`), which must stay within 200 characters.
+ */
+const MAX_READABLE_JOB_ID = 120;
+
+/**
  * Id (and JetStream msg id) of the re-collection asked for a held-back snapshot: derived from its
- * msg id, so a redelivery or a retried transaction enqueues it once.
+ * msg id, so a redelivery or a retried transaction enqueues it once. A long msg id is hashed.
  */
 export function recheckJobId(suspectMsgId: string): string {
   const id = `recheck:${suspectMsgId}`;
-  return id.length <= 200 ? id : `recheck:${sha256Hex(suspectMsgId)}`;
+  return id.length <= MAX_READABLE_JOB_ID ? id : `recheck:${sha256Hex(suspectMsgId)}`;
 }
 
 /**
