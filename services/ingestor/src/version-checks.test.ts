@@ -254,4 +254,35 @@ describe("version checks before storing", { timeout: 180_000 }, () => {
       (await queuedJobs(device.deviceId)).some((j) => j.jobId === recheckJobId(again.msgId)),
     );
   });
+
+  it("asks at most twice for exports cut at different points, and never stores one on a single read", async () => {
+    const [device] = await seedFleet(world.db, 1);
+    assert.ok(device);
+    ingestion = await startWorldIngestion(world);
+    const full = routeros.normalize(syntheticConfig({ bytes: 8_000, variant: 7 }));
+    await send(device, full, { jobId: "cut-0" });
+    await waitFor("first version", async () => (await receipts(device.deviceId)) === 1);
+    for (const [i, lines] of [30, 20, 10].entries()) {
+      await send(device, withoutTail(full, lines), { jobId: `cut-${i + 1}` });
+      await waitFor(`cut ${i + 1} handled`, async () => (await receipts(device.deviceId)) === i + 2);
+    }
+    assert.equal((await versions(device.deviceId)).length, 1, "none of three different cuts is stored");
+    const marker = await world.db
+      .selectFrom("snapshot_rechecks")
+      .select(["attempts", "recheck_job_id"])
+      .where("device_id", "=", device.deviceId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(marker, { attempts: 3, recheck_job_id: null });
+    const jobs = await waitFor("two re-collection jobs", async () => {
+      const queued = await queuedJobs(device.deviceId);
+      return queued.length >= 2 ? queued : null;
+    });
+    assert.equal(jobs.length, 2);
+
+    // The last cut seen again (by whatever collection): the device shows it twice, so it is stored.
+    await send(device, withoutTail(full, 10), { jobId: "cut-4" });
+    await waitFor("cut 4 handled", async () => (await receipts(device.deviceId)) === 5);
+    assert.equal((await jobOutcome("cut-4"))?.outcome, "stored");
+    assert.equal((await versions(device.deviceId)).length, 2);
+  });
 });
