@@ -1,3 +1,4 @@
+export { comparableTexts, type VersionedText } from "./comparable-texts.js";
 export { loadMigrateConfig, type MigrateConfig, migrateConfigSchema } from "./config.js";
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
 export { type DeviceTargetRow, deviceTargetOf } from "./device-target.js";
