@@ -1,7 +1,7 @@
 import type { CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
 import { continues, endsInsideString } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
-import { eachLine, eachLogicalLine, hasHeader } from "./lines.js";
+import { eachLine, eachLogicalLine, hasHeader, longestLine } from "./lines.js";
 import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
 
 /** Above this share of non-printable characters the output is binary noise, not an export. */
@@ -68,10 +68,8 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
   if (hasControlCharacter(text)) return fail("EXPORT_INVALID", "export contains control bytes");
   if (nonPrintableRatio(text) > MAX_NON_PRINTABLE_RATIO)
     return fail("EXPORT_INVALID", "export is mostly non-printable");
-  for (const line of eachLine(text)) {
-    if (line.length > format.maxLineLength) {
-      return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
-    }
+  if (longestLine(text) > format.maxLineLength) {
+    return fail("EXPORT_INVALID", `export has a line over ${format.maxLineLength} characters`);
   }
   if (!hasHeader(eachLine(text), format)) return fail("EXPORT_INVALID", "export header missing");
   if (format.finalLineEnd === true && !text.endsWith("\n") && !text.endsWith("\r")) {

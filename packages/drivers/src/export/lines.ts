@@ -41,6 +41,21 @@ export function* eachLineOfBytes(bytes: Buffer): Generator<string> {
   }
 }
 
+/** Length of the longest line `splitLines(text)` gives, without making any of them. */
+export function longestLine(text: string): number {
+  let longest = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === LF || code === CR) {
+      longest = Math.max(longest, i - start);
+      if (code === CR && text.charCodeAt(i + 1) === LF) i++;
+      start = i + 1;
+    }
+  }
+  return Math.max(longest, text.length - start);
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 
