@@ -56,7 +56,10 @@ interface ScannedLine {
 export function redactRouterOsSecrets(normalizedText: string, rules: SecretRules = ROUTEROS_SECRETS): string {
   const scanned = scanExport(normalizedText, rules);
   const mask = valueMask(scanned);
-  return scanned.map((line) => (mask === null ? line.text : line.text.replace(mask, SECRET_MARKER))).join("\n");
+  const text = scanned.map((line) => line.text).join("\n");
+  // One scan of the whole text: a value never holds a line break and `\n` is not a word
+  // character, so this masks exactly what a scan of each line would.
+  return mask === null ? text : text.replace(mask, SECRET_MARKER);
 }
 
 /**
@@ -73,20 +76,31 @@ export function routerOsSecretValues(
 /** Scans every logical line (continuations joined: a no-op on normalized text, so a wrapped value cannot escape). */
 function scanExport(normalizedText: string, rules: SecretRules): ScannedLine[] {
   const everywhere = new Set(rules.attributes);
-  let menu = "";
+  const scopedByMenu = new Map<string, Set<string>>();
+  for (const { menu, attribute } of rules.scoped) {
+    const attributes = scopedByMenu.get(menu) ?? new Set<string>();
+    attributes.add(attribute);
+    scopedByMenu.set(menu, attributes);
+  }
+  let here: ReadonlySet<string> | undefined = scopedByMenu.get("");
+  const isSecretAttribute = (name: string): boolean => everywhere.has(name) || (here?.has(name) ?? false);
   return joinContinuations(splitLines(normalizedText), ROUTEROS_FORMAT.continuation!).map((line) => {
-    if (line.startsWith("#")) return { text: line, secrets: [], ordinary: [] };
-    if (line.startsWith("/")) menu = menuPath(line);
-    const here = rules.scoped.filter((s) => s.menu === menu).map((s) => s.attribute);
-    return scanLine(line, (name) => everywhere.has(name) || here.includes(name));
+    if (line.startsWith("#")) return { text: line, secrets: NONE, ordinary: NONE };
+    if (line.startsWith("/")) here = scopedByMenu.get(menuPath(line));
+    return scanLine(line, isSecretAttribute);
   });
 }
 
 function partitionValues(scanned: readonly ScannedLine[]): { searched: string[]; slotOnly: string[] } {
-  const ordinary = new Set(scanned.flatMap((line) => line.ordinary));
+  const ordinary = new Set<string>();
+  const secrets = new Set<string>();
+  for (const line of scanned) {
+    for (const value of line.ordinary) ordinary.add(value);
+    for (const value of line.secrets) secrets.add(value);
+  }
   const searched = new Set<string>();
   const slotOnly = new Set<string>();
-  for (const value of scanned.flatMap((line) => line.secrets)) {
+  for (const value of secrets) {
     const forms = escapeForms(value);
     if (value.length < MIN_SEARCHED_SECRET_LENGTH || forms.some((form) => ordinary.has(form))) slotOnly.add(value);
     else for (const form of forms) if (form.length >= MIN_SEARCHED_SECRET_LENGTH) searched.add(form);
@@ -112,21 +126,45 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Characters after which a new token starts (`/[\s[\]{}();"]/` for ASCII; others go to the regex). */
+const TOKEN_START = /[\s[\]{}();"]/;
+const ASCII_TOKEN_START = new Uint8Array(128).map((_, code) => (TOKEN_START.test(String.fromCharCode(code)) ? 1 : 0));
+const startsToken = (code: number): boolean =>
+  code < 128 ? ASCII_TOKEN_START[code] === 1 : TOKEN_START.test(String.fromCharCode(code));
+/** Whether `code` can start an attribute name (`[A-Za-z]`). */
+const isLetter = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * One pass over a logical line: masks secret slots, collects secret and ordinary values. The
+ * line is copied in slices between masked slots, never character by character.
+ */
 function scanLine(line: string, isSecretAttribute: (name: string) => boolean): ScannedLine {
+  // Without `=` no attribute matches, without `"` no string (so no script variable) starts.
+  if (!line.includes("=") && !line.includes('"')) return { text: line, secrets: NONE, ordinary: NONE };
   const secrets: string[] = [];
   const ordinary: string[] = [];
   let out = "";
+  let copied = 0;
   let inString = false;
   let atTokenStart = true;
   let i = 0;
-  const maskSlot = (prefix: string, end: number, value: string): void => {
-    out += prefix + SECRET_MARKER;
+  const length = line.length;
+  /** Masks the value of the slot that starts at `i` after `prefixLength` characters and ends at `end`. */
+  const maskSlot = (prefixLength: number, end: number, value: string): void => {
+    out += line.slice(copied, i + prefixLength) + SECRET_MARKER;
     if (isLiteralValue(value) && value !== SECRET_MARKER) secrets.push(value);
     i = end;
+    copied = end;
     atTokenStart = false;
   };
-  while (i < line.length) {
-    if (atTokenStart && inString) {
+  while (i < length) {
+    const code = line.charCodeAt(i);
+    if (atTokenStart && inString && code === COLON) {
       SCRIPT_VARIABLE.lastIndex = i;
       const variable = SCRIPT_VARIABLE.exec(line);
       if (variable !== null && isSecretScriptName(variable[1]!)) {
@@ -134,12 +172,12 @@ function scanLine(line: string, isSecretAttribute: (name: string) => boolean): S
         const end = embeddedValueEnd(line, start);
         const value = innerValue(line.slice(start, end));
         if (isLiteralValue(value)) {
-          maskSlot(variable[0], end, value);
+          maskSlot(variable[0].length, end, value);
           continue;
         }
       }
     }
-    if (atTokenStart) {
+    if (atTokenStart && isLetter(code)) {
       ATTRIBUTE.lastIndex = i;
       const attribute = ATTRIBUTE.exec(line)?.[0];
       if (attribute !== undefined) {
@@ -148,28 +186,26 @@ function scanLine(line: string, isSecretAttribute: (name: string) => boolean): S
         const end = inString ? embeddedValueEnd(line, start) : valueEnd(line, start);
         const value = innerValue(line.slice(start, end));
         if (isSecretAttribute(name.toLowerCase())) {
-          maskSlot(attribute, end, value);
+          maskSlot(attribute.length, end, value);
           continue;
         }
         if (inString && isSecretScriptName(name) && isLiteralValue(value)) {
-          maskSlot(attribute, end, value);
+          maskSlot(attribute.length, end, value);
           continue;
         }
         if (!inString && value !== "") ordinary.push(value);
       }
     }
-    const ch = line[i]!;
-    if (inString && ch === "\\") {
+    if (inString && code === BACKSLASH) {
       const escaped = line[i + 1] ?? "";
-      out += ch + escaped;
       i += 2;
       atTokenStart = escaped !== "" && "nrt_".includes(escaped);
       continue;
     }
-    if (ch === '"') inString = !inString;
-    out += ch;
+    if (code === QUOTE) inString = !inString;
     i++;
-    atTokenStart = /[\s[\]{}();"]/.test(ch);
+    atTokenStart = startsToken(code);
   }
-  return { text: out, secrets, ordinary };
+  if (copied === 0) return { text: line, secrets, ordinary };
+  return { text: out + line.slice(copied), secrets, ordinary };
 }

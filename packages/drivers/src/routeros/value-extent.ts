@@ -11,8 +11,17 @@ export function valueEnd(line: string, start: number): number {
     return line.length;
   }
   let j = start;
-  while (j < line.length && !/[\s\];]/.test(line[j]!)) j++;
+  while (j < line.length && !endsBareValue(line.charCodeAt(j))) j++;
   return j;
+}
+
+const BARE_VALUE_END = /[\s\];]/;
+const ASCII_BARE_VALUE_END = new Uint8Array(128).map((_, code) =>
+  BARE_VALUE_END.test(String.fromCharCode(code)) ? 1 : 0,
+);
+/** `/[\s\];]/` on a character code, without a regex for ASCII. */
+function endsBareValue(code: number): boolean {
+  return code < 128 ? ASCII_BARE_VALUE_END[code] === 1 : BARE_VALUE_END.test(String.fromCharCode(code));
 }
 
 /**
