@@ -25,8 +25,6 @@ export const ROUTEROS_SECRETS: SecretRules = {
   scoped: ROUTEROS_SCOPED_SECRETS,
 };
 
-const ATTRIBUTE = /[A-Za-z][A-Za-z0-9_-]*=/y;
-
 /** What one pass over a line found: the line with secret slots masked, and the values seen. */
 interface ScannedLine {
   readonly text: string;
@@ -92,18 +90,24 @@ function scanExport(normalizedText: string, rules: SecretRules): ScannedLine[] {
 }
 
 function partitionValues(scanned: readonly ScannedLine[]): { searched: string[]; slotOnly: string[] } {
+  const formsOf = new Map<string, string[]>();
+  for (const line of scanned)
+    for (const value of line.secrets) if (!formsOf.has(value)) formsOf.set(value, escapeForms(value));
+  // Which forms are also ordinary values: a check of each ordinary value against the few forms
+  // (by length first), not a set of every ordinary value of the export.
+  const forms = new Set([...formsOf.values()].flat());
+  const lengths = new Set([...forms].map((form) => form.length));
   const ordinary = new Set<string>();
-  const secrets = new Set<string>();
-  for (const line of scanned) {
-    for (const value of line.ordinary) ordinary.add(value);
-    for (const value of line.secrets) secrets.add(value);
+  if (forms.size > 0) {
+    for (const line of scanned) {
+      for (const value of line.ordinary) if (lengths.has(value.length) && forms.has(value)) ordinary.add(value);
+    }
   }
   const searched = new Set<string>();
   const slotOnly = new Set<string>();
-  for (const value of secrets) {
-    const forms = escapeForms(value);
-    if (value.length < MIN_SEARCHED_SECRET_LENGTH || forms.some((form) => ordinary.has(form))) slotOnly.add(value);
-    else for (const form of forms) if (form.length >= MIN_SEARCHED_SECRET_LENGTH) searched.add(form);
+  for (const [value, valueForms] of formsOf) {
+    if (value.length < MIN_SEARCHED_SECRET_LENGTH || valueForms.some((form) => ordinary.has(form))) slotOnly.add(value);
+    else for (const form of valueForms) if (form.length >= MIN_SEARCHED_SECRET_LENGTH) searched.add(form);
   }
   return { searched: [...searched], slotOnly: [...slotOnly].filter((v) => !searched.has(v)) };
 }
@@ -133,6 +137,22 @@ const TOKEN_START = /[\s[\]{}();"]/;
 const ASCII_TOKEN_START = new Uint8Array(128).map((_, code) => (TOKEN_START.test(String.fromCharCode(code)) ? 1 : 0));
 const startsToken = (code: number): boolean =>
   code < 128 ? ASCII_TOKEN_START[code] === 1 : TOKEN_START.test(String.fromCharCode(code));
+/**
+ * Where the `=` of an attribute starting at `start` is (`/[A-Za-z][A-Za-z0-9_-]*=/y`, matched by
+ * hand: no match array per token), or -1.
+ */
+function attributeEquals(line: string, start: number): number {
+  if (!isLetter(line.charCodeAt(start))) return -1;
+  let j = start + 1;
+  while (j < line.length) {
+    const code = line.charCodeAt(j);
+    if (code === EQUALS) return j;
+    if (!(isLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2d)) return -1;
+    j++;
+  }
+  return -1;
+}
+const EQUALS = 0x3d;
 /** Whether `code` can start an attribute name (`[A-Za-z]`). */
 const isLetter = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
 const QUOTE = 0x22;
@@ -178,19 +198,18 @@ function scanLine(line: string, isSecretAttribute: (name: string) => boolean): S
       }
     }
     if (atTokenStart && isLetter(code)) {
-      ATTRIBUTE.lastIndex = i;
-      const attribute = ATTRIBUTE.exec(line)?.[0];
-      if (attribute !== undefined) {
-        const name = attribute.slice(0, -1);
-        const start = i + attribute.length;
+      const equals = attributeEquals(line, i);
+      if (equals >= 0) {
+        const name = line.slice(i, equals);
+        const start = equals + 1;
         const end = inString ? embeddedValueEnd(line, start) : valueEnd(line, start);
         const value = innerValue(line.slice(start, end));
         if (isSecretAttribute(name.toLowerCase())) {
-          maskSlot(attribute.length, end, value);
+          maskSlot(start - i, end, value);
           continue;
         }
         if (inString && isSecretScriptName(name) && isLiteralValue(value)) {
-          maskSlot(attribute.length, end, value);
+          maskSlot(start - i, end, value);
           continue;
         }
         if (!inString && value !== "") ordinary.push(value);

@@ -98,6 +98,7 @@ function quotedEnd(line: string, from: number, depth: number): number {
  */
 export function innerValue(written: string): string {
   if (written.length >= 2 && written.startsWith('"') && written.endsWith('"')) return written.slice(1, -1);
+  if (!written.startsWith("\\")) return written;
   const opener = /^(\\+)"/.exec(written)?.[1];
   if (
     opener !== undefined &&
