@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # A fresh clone has no node_modules: install them (npm ci) when missing or stale.
 bash scripts/ensure-deps.sh
+# The testkit's private NATS servers run nats-server 2.10 (the supported floor) from .cache/.
+bash scripts/provision-nats.sh >/dev/null || echo "warning: nats-server 2.10 not provisioned; private NATS servers use the installed nats-server" >&2
 
 echo "== type-check"
 npx tsc -p tsconfig.json

@@ -1,5 +1,7 @@
+export { comparableTexts, type VersionedText } from "./comparable-texts.js";
 export { loadMigrateConfig, type MigrateConfig, migrateConfigSchema } from "./config.js";
 export { databaseNameOf, dropDatabase, ensureDatabase, withDatabaseName } from "./database-admin.js";
+export { type DeviceTargetRow, deviceTargetOf } from "./device-target.js";
 export { DatabaseCreateError, MigrationError, SnapshotConflictError, SnapshotNotFoundError } from "./errors.js";
 export { createMigrationProvider, migrations, type NamedMigration } from "./migrations/index.js";
 export { migrateDown, migrateToLatest } from "./migrator.js";

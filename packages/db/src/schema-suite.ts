@@ -24,6 +24,7 @@ const TABLES = [
   "idempotency_keys",
   "ingest_receipts",
   "job_outcomes",
+  "snapshot_rechecks",
   "tenants",
 ];
 

@@ -128,6 +128,24 @@ export interface DeviceLatestSnapshotTable {
   updated_at: DefaultTimestamp;
 }
 
+/**
+ * A snapshot held back as a suspected truncation (see the ingestor README), one per device;
+ * removed when a snapshot of the device is stored or found unchanged.
+ */
+export interface SnapshotRechecksTable {
+  device_id: string;
+  tenant_id: string;
+  /** Msg id of the held-back snapshot; the re-collection job's id derives from it. */
+  suspect_msg_id: string;
+  /** sha256 of the held-back text: a later snapshot with the same one is stored. */
+  suspect_sha256: string;
+  /** The re-collection job asked for; null once the attempts ran out. */
+  recheck_job_id: Nullable<string>;
+  /** Re-collections asked since the marker was written. */
+  attempts: Generated<number>;
+  asked_at: DefaultTimestamp;
+}
+
 export interface ConfigDiffsTable {
   id: Generated<string>;
   device_id: string;
@@ -282,6 +300,7 @@ export interface Database {
   backup_batches: BackupBatchesTable;
   backup_batch_jobs: BackupBatchJobsTable;
   idempotency_keys: IdempotencyKeysTable;
+  snapshot_rechecks: SnapshotRechecksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

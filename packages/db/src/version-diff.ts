@@ -2,6 +2,7 @@ import type { Driver } from "@netledger/contracts";
 import { getDriver, type StructuredChange, textDiff } from "@netledger/drivers";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Kysely } from "kysely";
+import { comparableTexts } from "./comparable-texts.js";
 import { SnapshotNotFoundError } from "./errors.js";
 import type { Database } from "./schema.js";
 import type { SnapshotRef } from "./snapshot-versions.js";
@@ -21,8 +22,22 @@ export interface VersionDiff {
  * computes it on demand between any two (through {@link diffStoredVersions}). Pure.
  * `beforeFull`/`afterFull` are the full normalized texts, secrets included: the structured
  * diff compares them to tell that a secret changed; everything returned is redacted.
+ * With `versions` (their normalization versions) and those differ, the older side is normalized
+ * again first ({@link comparableTexts}), so a normalization bump never shows as a change.
  */
-export function diffConfigTexts(driver: Driver, beforeFull: string, afterFull: string): VersionDiff {
+export function diffConfigTexts(
+  driver: Driver,
+  beforeText: string,
+  afterText: string,
+  versions?: { readonly before: number; readonly after: number },
+): VersionDiff {
+  const [beforeFull, afterFull] = versions
+    ? comparableTexts(
+        driver,
+        { text: beforeText, normalizationVersion: versions.before },
+        { text: afterText, normalizationVersion: versions.after },
+      )
+    : [beforeText, afterText];
   const family = getDriver(driver);
   const redacted = { before: family.redact(beforeFull), after: family.redact(afterFull) };
   const { unified, added, removed } = textDiff(redacted.before, redacted.after);
@@ -64,7 +79,7 @@ export async function diffStoredVersions(
     .innerJoin("devices as d", (join) =>
       join.onRef("d.id", "=", "s.device_id").onRef("d.tenant_id", "=", "s.tenant_id"),
     )
-    .select(["s.id", "s.seq", "s.sha256", "s.content_sealed", "d.driver"])
+    .select(["s.id", "s.seq", "s.sha256", "s.content_sealed", "s.normalization_version", "d.driver"])
     .where("s.tenant_id", "=", ref.tenantId)
     .where("s.device_id", "=", ref.deviceId)
     .where("s.id", "in", [ref.fromSnapshotId, ref.toSnapshotId])
@@ -77,6 +92,7 @@ export async function diffStoredVersions(
     to.driver as Driver,
     openSealedText(sealer, aad, from.content_sealed),
     openSealedText(sealer, aad, to.content_sealed),
+    { before: from.normalization_version, after: to.normalization_version },
   );
   return {
     ...diff,

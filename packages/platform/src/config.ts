@@ -197,8 +197,6 @@ export const env = {
   /** Like {@link env.durationMs} but at least 1 ms: a zero lifetime or timeout makes no sense. */
   positiveDurationMs: (def: number): z.ZodType<number> =>
     withDefault(duration.pipe(z.number().min(1, { message: "must be longer than 0" })), String(def)),
-  /** A whole number ≥ 0. */
-  nonNegativeInt: (def: number): z.ZodType<number> => withDefault(wholeNumber, String(def)),
   /** Bytes: `1048576`, or with a unit `512KiB`, `256MiB`, `8GiB` (K/M/G are binary too). */
   byteSize: (def: number): z.ZodType<number> => withDefault(byteSize, String(def)),
   /** A whole number ≥ 1. */

@@ -4,7 +4,7 @@ import type { Database } from "@netledger/db";
 import { createDatabase, createLogger } from "@netledger/platform";
 import { createWorld, freePort, type World } from "@netledger/testkit";
 import type { Kysely } from "kysely";
-import { startTestGateway, type TestGateway } from "./test-harness.js";
+import { startTestGateway, type TestGateway } from "../test/harness.js";
 
 describe("gateway app: cross-cutting behaviour", () => {
   let world: World;

@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
 import { createWorld, type World } from "@netledger/testkit";
 import fc from "fast-check";
+import { startTestGateway, type TestGateway } from "../test/harness.js";
 import { hashApiToken } from "./auth/tokens.js";
-import { startTestGateway, type TestGateway } from "./test-harness.js";
 
 /**
  * Property-based fuzzing of every operation in /openapi.json (routes added later are fuzzed too):

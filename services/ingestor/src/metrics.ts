@@ -34,7 +34,7 @@ export function createIngestorMetrics(registry: Registry): IngestorMetrics {
   return {
     messages: new Counter({
       name: "netledger_ingestor_messages_total",
-      help: "Messages handled, by consumer and outcome (stored, unchanged, duplicate, failure_recorded, rejected, dead_lettered, retried).",
+      help: "Messages handled, by consumer and outcome (stored, unchanged, suspected, duplicate, failure_recorded, rejected, dead_lettered, retried).",
       labelNames: ["consumer", "outcome"],
       registers,
     }),

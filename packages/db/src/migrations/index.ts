@@ -6,6 +6,7 @@ import * as ingest from "./0004-ingest.js";
 import * as scheduler from "./0005-scheduler.js";
 import * as backupBatches from "./0007-backup-batches.js";
 import * as hostKeyType from "./0008-host-key-type.js";
+import * as snapshotRechecks from "./0009-snapshot-rechecks.js";
 
 /** A migration and the name it is recorded under in `kysely_migration`. Names sort in apply order. */
 export interface NamedMigration {
@@ -26,6 +27,7 @@ export const migrations: readonly NamedMigration[] = Object.freeze([
   { name: "0005-scheduler", migration: scheduler },
   { name: "0007-backup-batches", migration: backupBatches },
   { name: "0008-host-key-type", migration: hostKeyType },
+  { name: "0009-snapshot-rechecks", migration: snapshotRechecks },
 ]);
 
 /** Kysely migration provider over {@link migrations} (or a custom list, for tests). */

@@ -148,7 +148,7 @@ describe("backup pipeline (trigger path)", () => {
   });
 
   it("a snapshot the stream refuses: PUBLISH_FAILED with its cause logged, and its blob deleted", {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const lines: string[] = [];
     const logger = createLogger({
@@ -157,13 +157,17 @@ describe("backup pipeline (trigger path)", () => {
       destination: { write: (l) => lines.push(l) },
     });
     await withHarness(
-      { fleet: { count: 1, config: { kind: "synthetic", bytes: 5_000_000, seed: 7 } }, logger },
+      {
+        fleet: { count: 1, config: { kind: "synthetic", bytes: 5_000_000, seed: 7 } },
+        env: { SSH_COMMAND_TIMEOUT_MS: "20000" }, // a loaded machine may pause longer than the 2 s of TEST_ENV
+        logger,
+      },
       async (h) => {
         const jsm = await jetstreamManager(h.world.nc);
         const { config } = await jsm.streams.info(h.world.wire.streams.snapshots.name);
         await jsm.streams.update(config.name, { ...config, max_bytes: 64 }); // discard new: refuses
         const sim = h.fleet.devices[0]!;
-        const reply = await h.trigger(h.ref(sim));
+        const reply = await h.trigger(h.ref(sim), 60_000);
         assert.equal(reply.kind === "failed" && reply.code, "PUBLISH_FAILED", JSON.stringify(reply));
         // 5 MB synthetic exports go to the object store (see the 5 MB test above).
         assert.deepEqual(await h.blobNames(), [], "no orphaned blob");

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { DeviceCredentialsCodec } from "@netledger/contracts";
 import { deviceSealAad } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
-import { startTestGateway, type TestGateway } from "../test-harness.js";
+import { startTestGateway, type TestGateway } from "../../test/harness.js";
 
 describe("device import", () => {
   let world: World;

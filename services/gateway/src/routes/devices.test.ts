@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { DeviceCredentialsCodec } from "@netledger/contracts";
 import { deviceSealAad } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
-import { startTestGateway, type TestGateway } from "../test-harness.js";
+import { startTestGateway, type TestGateway } from "../../test/harness.js";
 
 const fingerprint = () => `SHA256:${randomBytes(32).toString("base64").replace(/=+$/, "")}`;
 const secret = () => `pw-${randomBytes(8).toString("hex")}`;

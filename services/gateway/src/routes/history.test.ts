@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type FlowHarness, startFlowHarness } from "../backup-flow-harness.js";
-import type { ApiResponse, TestGateway } from "../test-harness.js";
+import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
+import type { ApiResponse, TestGateway } from "../../test/harness.js";
 
 const SECRET = "TopSecret-e2e-42";
 const ADDED_ADDRESS = "add address=198.51.100.7/24 comment=e2e-added interface=ether1";

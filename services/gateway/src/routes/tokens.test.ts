@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createWorld, until, type World } from "@netledger/testkit";
-import { startTestGateway, type TestGateway } from "../test-harness.js";
+import { startTestGateway, type TestGateway } from "../../test/harness.js";
 
 describe("tenants and tokens", () => {
   let world: World;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connectNats, createLogger } from "@netledger/platform";
 import { type ServerHandle, startNatsServer, until, type World } from "@netledger/testkit";
-import { type FlowHarness, startFlowHarness } from "../backup-flow-harness.js";
+import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
 
 /** Long enough that the bus blip happens, and heals, while the collector is still exporting. */
 const DEVICE_LATENCY_MS = 5_000;

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { type ErrorCode, TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
 import type { FailureMode, SimDevice } from "@netledger/device-sim";
 import { freePort, startServiceProcess, until, type World } from "@netledger/testkit";
-import { type FlowHarness, startFlowHarness } from "../backup-flow-harness.js";
-import type { TestGateway } from "../test-harness.js";
+import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
+import type { TestGateway } from "../../test/harness.js";
 import { loadBackupTarget } from "../trigger/device-target.js";
 
 const GATEWAY_MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));

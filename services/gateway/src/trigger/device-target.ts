@@ -1,5 +1,5 @@
-import { type DeviceTarget, DriverSchema } from "@netledger/contracts";
-import type { Database, Device } from "@netledger/db";
+import type { DeviceTarget } from "@netledger/contracts";
+import { type Database, type Device, type DeviceTargetRow, deviceTargetOf } from "@netledger/db";
 import type { Kysely } from "kysely";
 
 /** A device as a backup request needs it, read from PostgreSQL within one tenant. */
@@ -12,19 +12,7 @@ export interface BackupTarget {
   readonly latestSha256: string | null;
 }
 
-type TargetRow = Pick<
-  Device,
-  | "id"
-  | "tenant_id"
-  | "name"
-  | "host"
-  | "port"
-  | "driver"
-  | "credentials_sealed"
-  | "host_key_fingerprint"
-  | "host_key_type"
-  | "software_version"
-> & { latest_sha256: string | null; latest_bytes: number | null };
+type TargetRow = Pick<Device, "id" | "tenant_id"> & DeviceTargetRow & { latest_sha256: string | null };
 
 /** Query of devices with their latest version's sha256 and size (kept as a builder so callers add filters). */
 export function selectBackupTargets(db: Kysely<Database>, tenantId: string) {
@@ -47,7 +35,7 @@ export function selectBackupTargets(db: Kysely<Database>, tenantId: string) {
       "d.host_key_type",
       "d.software_version",
       "s.sha256 as latest_sha256",
-      "s.size_bytes as latest_bytes",
+      "s.size_bytes as last_snapshot_bytes",
     ]);
 }
 
@@ -62,23 +50,10 @@ export async function loadBackupTarget(
 }
 
 export function backupTargetOf(row: TargetRow): BackupTarget {
-  const driver = DriverSchema.safeParse(row.driver);
   return {
     tenantId: row.tenant_id,
     deviceId: row.id,
     latestSha256: row.latest_sha256,
-    device: driver.success
-      ? {
-          name: row.name,
-          host: row.host,
-          port: row.port,
-          driver: driver.data,
-          credentials: row.credentials_sealed,
-          hostKeyFingerprint: row.host_key_fingerprint,
-          hostKeyType: row.host_key_type,
-          softwareVersion: row.software_version,
-          lastSnapshotBytes: row.latest_bytes,
-        }
-      : null,
+    device: deviceTargetOf(row),
   };
 }

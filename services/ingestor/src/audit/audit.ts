@@ -6,6 +6,7 @@ import type { Kysely } from "kysely";
 export type IngestAuditAction =
   | "config_snapshot_created"
   | "config_snapshot_skipped_duplicate"
+  | "config_snapshot_suspected_truncated"
   | "config_diff_generated"
   | "config_backup_failed"
   | "device_blocked"

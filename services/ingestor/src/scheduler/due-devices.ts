@@ -1,41 +1,27 @@
-import type { Database, Device } from "@netledger/db";
+import type { DeviceTarget } from "@netledger/contracts";
+import { type Database, type Device, type DeviceTargetRow, deviceTargetOf } from "@netledger/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DeviceScheduleState, SchedulePolicy } from "./schedule-policy.js";
 
 /** A due device as the scheduler reads it: its schedule state and what a job carries. */
 export interface DueDevice extends DeviceScheduleState {
   readonly tenantId: string;
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly driver: string;
-  readonly credentialsSealed: string;
-  readonly hostKeyFingerprint: string | null;
-  readonly hostKeyType: string | null;
-  readonly softwareVersion: string | null;
-  /** Size of the latest stored version's normalized text. */
-  readonly lastSnapshotBytes: number | null;
+  /** What the job carries to a collector; null when the device's driver is unknown to this build. */
+  readonly target: DeviceTarget | null;
 }
 
-type DueRow = Pick<
-  Device,
-  | "id"
-  | "tenant_id"
-  | "name"
-  | "host"
-  | "port"
-  | "driver"
-  | "credentials_sealed"
-  | "host_key_fingerprint"
-  | "host_key_type"
-  | "software_version"
-  | "backup_interval_seconds"
-  | "enabled"
-  | "blocked_reason"
-  | "next_due_at"
-  | "consecutive_failures"
-  | "last_scheduled_slot_at"
-> & { last_failure_at: Date | null; last_snapshot_bytes: number | null };
+type DueRow = DeviceTargetRow &
+  Pick<
+    Device,
+    | "id"
+    | "tenant_id"
+    | "backup_interval_seconds"
+    | "enabled"
+    | "blocked_reason"
+    | "next_due_at"
+    | "consecutive_failures"
+    | "last_scheduled_slot_at"
+  > & { last_failure_at: Date | null };
 
 /**
  * Locks and reads up to `limit` devices due at `now` (`FOR UPDATE SKIP LOCKED`: rows another
@@ -83,15 +69,7 @@ function toDueDevice(row: DueRow): DueDevice {
   return {
     deviceId: row.id,
     tenantId: row.tenant_id,
-    name: row.name,
-    host: row.host,
-    port: row.port,
-    driver: row.driver,
-    credentialsSealed: row.credentials_sealed,
-    hostKeyFingerprint: row.host_key_fingerprint,
-    hostKeyType: row.host_key_type,
-    softwareVersion: row.software_version,
-    lastSnapshotBytes: row.last_snapshot_bytes,
+    target: deviceTargetOf(row),
     enabled: row.enabled,
     blockedReason: row.blocked_reason,
     intervalSeconds: row.backup_interval_seconds,

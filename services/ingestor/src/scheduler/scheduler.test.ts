@@ -5,7 +5,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type BackupJob, BackupJobCodec } from "@netledger/contracts";
 import type { Database, NewDevice } from "@netledger/db";
 import { createDatabase, createLogger, createMetricsRegistry, openDedicatedSession } from "@netledger/platform";
-import { createWorld, type World } from "@netledger/testkit";
+import { createWorld, until, type World } from "@netledger/testkit";
 import { type Kysely, sql } from "kysely";
 import type { Clock } from "../clock.js";
 import { createLeaderDuties, type LeaderDuties } from "./leader-duties.js";
@@ -169,6 +169,12 @@ describe("scheduler on real NATS and PostgreSQL", { timeout: 300_000 }, () => {
             // A crash: the leader's PostgreSQL session ends under it and it never ticks again.
             const pid = await sessionPidOfLeader();
             await sql`select pg_terminate_backend(${pid})`.execute(world.db);
+            // pg_terminate_backend only signals the backend: its locks go when it has exited.
+            await until("the crashed leader's session has ended", async () => {
+              const { rows: gone } = await sql<{ n: number }>`
+                select count(*)::int as n from pg_stat_activity where pid = ${pid}`.execute(world.db);
+              return gone[0]!.n === 0;
+            });
             leader.alive = false;
             crashed = leader;
           } else {

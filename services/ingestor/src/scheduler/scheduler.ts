@@ -141,21 +141,12 @@ async function enqueueBatch(
 }
 
 function jobOf(device: DueDevice, slotAt: Date): BackupJob {
+  if (device.target === null) throw new Error("the device's driver is unknown to this build");
   return {
     jobId: scheduledJobId(device.deviceId, slotAt),
     tenantId: device.tenantId,
     deviceId: device.deviceId,
-    device: {
-      name: device.name,
-      host: device.host,
-      port: device.port,
-      driver: device.driver as BackupJob["device"]["driver"],
-      credentials: device.credentialsSealed,
-      hostKeyFingerprint: device.hostKeyFingerprint,
-      hostKeyType: device.hostKeyType,
-      softwareVersion: device.softwareVersion,
-      lastSnapshotBytes: device.lastSnapshotBytes,
-    },
+    device: device.target,
     dueAt: slotAt.toISOString(),
   };
 }

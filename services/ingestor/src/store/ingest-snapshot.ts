@@ -1,10 +1,18 @@
-import type { ChangeCounts, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
-import { type Database, diffConfigTexts, type JsonObject, type NewJobOutcome, saveSnapshot } from "@netledger/db";
-import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
+import type { BackupJob, ChangeCounts, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
+import {
+  type Database,
+  diffConfigTexts,
+  type JsonObject,
+  type NewJobOutcome,
+  type SnapshotRef,
+  saveSnapshot,
+} from "@netledger/db";
+import type { Sealer } from "@netledger/platform";
 import type { Transaction } from "kysely";
 import type { IngestAudit } from "../audit/audit.js";
 import { countChanges, storeDiff } from "../diff/store-diff.js";
 import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
+import { checkAgainstLatest, clearRecheckMarker, type LatestCheck } from "./latest-check.js";
 import { writeMessageRecords } from "./message-records.js";
 
 /** A snapshot message whose content was opened and whose sha256 was checked. */
@@ -19,6 +27,11 @@ export interface OpenedSnapshot {
 export type IngestedSnapshotOutcome =
   /** A new version was stored, or the config equals the latest; announce `event`. */
   | { readonly kind: "stored" | "unchanged"; readonly event: IngestedEvent }
+  /**
+   * Held back as a suspected truncation: nothing stored; publish `recheck` (if any) before
+   * commit, then announce `event` (`changed: false`, the latest version).
+   */
+  | { readonly kind: "suspected"; readonly event: IngestedEvent; readonly recheck: BackupJob | null }
   /** Already ingested by an earlier delivery; announce again what was announced then (if anything). */
   | { readonly kind: "duplicate"; readonly event: IngestedEvent | null }
   /** Collected over a host key other than the pinned one: nothing stored, device blocked. */
@@ -64,10 +77,13 @@ export async function ingestSnapshot(
     return { kind: "rejected", blocked };
   }
 
+  const check = await checkAgainstLatest(trx, sealer, event, snapshot.text, new Date());
+  if (check.kind === "suspected") return holdBack(trx, event, check);
   const saved = await saveSnapshot(trx, {
     tenant_id: event.tenantId,
     device_id: event.deviceId,
-    sha256: event.sha256,
+    // The same config under older normalization rules is a sighting of the latest, kept as stored.
+    sha256: check.kind === "same_config" ? check.latest.sha256 : event.sha256,
     size_bytes: event.bytes,
     content_sealed: snapshot.sealed,
     collected_at: at,
@@ -77,6 +93,7 @@ export async function ingestSnapshot(
   });
   // A version stored by this msg id before receipts existed: nothing to redo, nothing to announce.
   if (saved.kind === "duplicate") return { kind: "duplicate", event: null };
+  if (check.marker) await clearRecheckMarker(trx, event.deviceId);
 
   const target = { tenantId: event.tenantId, targetType: "snapshot" as const, targetId: saved.snapshot.id };
   const audits: [IngestAudit, ...IngestAudit[]] = [
@@ -84,7 +101,13 @@ export async function ingestSnapshot(
       ? {
           ...target,
           action: "config_snapshot_created",
-          detail: { seq: saved.snapshot.seq, sha256: event.sha256, bytes: event.bytes, ...messageDetail(event) },
+          detail: {
+            seq: saved.snapshot.seq,
+            sha256: event.sha256,
+            bytes: event.bytes,
+            ...(check.kind === "new" && check.confirmsTruncation && { confirmedShortened: true }),
+            ...messageDetail(event),
+          },
         }
       : {
           ...target,
@@ -93,14 +116,11 @@ export async function ingestSnapshot(
         },
   ];
   let counts = NO_CHANGES;
-  if (saved.kind === "stored" && saved.previous) {
-    const previous = await trx
-      .selectFrom("config_snapshots")
-      .select("content_sealed")
-      .where("id", "=", saved.previous.id)
-      .executeTakeFirstOrThrow();
-    const before = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), previous.content_sealed);
-    const diff = diffConfigTexts(event.driver as Driver, before, snapshot.text);
+  if (saved.kind === "stored" && saved.previous && check.kind === "new") {
+    const diff = diffConfigTexts(event.driver as Driver, check.previousText, snapshot.text, {
+      before: check.latest.normalizationVersion,
+      after: event.normalizationVersion,
+    });
     const diffId = await storeDiff(trx, sealer, {
       tenantId: event.tenantId,
       deviceId: event.deviceId,
@@ -135,25 +155,82 @@ export async function ingestSnapshot(
     })),
   );
 
-  const ingested: IngestedEvent = {
-    sourceMsgId: event.msgId,
-    tenantId: event.tenantId,
-    deviceId: event.deviceId,
-    trigger: event.trigger,
-    ...(event.jobId !== undefined && { jobId: event.jobId }),
-    snapshotId: saved.snapshot.id,
-    seq: saved.snapshot.seq,
-    sha256: saved.snapshot.sha256,
-    changed: saved.kind === "stored",
-    changes: counts,
-    ingestedAt: new Date().toISOString(),
-  };
+  const ingested = ingestedEvent(event, saved.snapshot, saved.kind === "stored", counts);
   await writeMessageRecords(trx, {
     audits,
     job: jobOf(event, { outcome: saved.kind, error_code: null, snapshot_id: saved.snapshot.id, at }),
     receipt: { ...base, ingestedEvent: ingested as unknown as JsonObject },
   });
   return { kind: saved.kind, event: ingested };
+}
+
+/**
+ * A snapshot that looks like the latest version with its tail cut off: nothing stored, device
+ * status untouched (the re-collection will record it), the job failed with `EXPORT_TRUNCATED`,
+ * audited, and announced as `changed: false` with the latest version, which still stands.
+ */
+async function holdBack(
+  trx: Transaction<Database>,
+  event: SnapshotEvent,
+  check: Extract<LatestCheck, { kind: "suspected" }>,
+): Promise<IngestedSnapshotOutcome> {
+  const { latest } = check;
+  const ingested = ingestedEvent(event, latest, false, NO_CHANGES);
+  await writeMessageRecords(trx, {
+    audits: [
+      {
+        tenantId: event.tenantId,
+        action: "config_snapshot_suspected_truncated",
+        targetType: "device",
+        targetId: event.deviceId,
+        detail: {
+          latestSeq: latest.seq,
+          latestBytes: latest.sizeBytes,
+          sha256: event.sha256,
+          bytes: event.bytes,
+          attempt: check.attempt,
+          recheckJobId: check.recheck?.jobId ?? null,
+          ...messageDetail(event),
+        },
+      },
+    ],
+    job: jobOf(event, {
+      outcome: "failed",
+      error_code: "EXPORT_TRUNCATED",
+      snapshot_id: null,
+      at: new Date(event.collectedAt),
+    }),
+    receipt: {
+      source: "snapshots",
+      msgId: event.msgId,
+      tenantId: event.tenantId,
+      deviceId: event.deviceId,
+      ingestedEvent: ingested as unknown as JsonObject,
+    },
+  });
+  return { kind: "suspected", event: ingested, recheck: check.recheck };
+}
+
+/** What the ingestor announces for `event`: `snapshot` is the version that now stands. */
+function ingestedEvent(
+  event: SnapshotEvent,
+  snapshot: SnapshotRef,
+  changed: boolean,
+  changes: ChangeCounts,
+): IngestedEvent {
+  return {
+    sourceMsgId: event.msgId,
+    tenantId: event.tenantId,
+    deviceId: event.deviceId,
+    trigger: event.trigger,
+    ...(event.jobId !== undefined && { jobId: event.jobId }),
+    snapshotId: snapshot.id,
+    seq: snapshot.seq,
+    sha256: snapshot.sha256,
+    changed,
+    changes,
+    ingestedAt: new Date().toISOString(),
+  };
 }
 
 /** The job outcome row of a message with a `jobId`; null without one. */

@@ -1,5 +1,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import {
+  type BackupJob,
+  BackupJobCodec,
   type IngestedEvent,
   IngestedEventCodec,
   InvalidMessageError,
@@ -27,7 +29,8 @@ const CONSUMER = "snapshots";
 /**
  * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
  * decode → open content → check sha256 → one transaction (ingestSnapshot; a message with a
- * receipt changes nothing and announces again what it announced) → announce the IngestedEvent
+ * receipt changes nothing and announces again what it announced; a snapshot held back as a
+ * suspected truncation publishes its re-collection job before commit) → announce the IngestedEvent
  * → delete the object-store blob → ack.
  * Bad input (schema, subject, sha256, content, unknown device) is dead-lettered; a database or
  * NATS outage naks with back-off. Never throws.
@@ -69,7 +72,12 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
     }
 
     const stopTimer = ctx.metrics.transactionSeconds.startTimer({ consumer: CONSUMER });
-    const outcome = await transactionWithRetry(ctx.db, (trx) => ingestSnapshot(trx, ctx.sealer, opened));
+    const outcome = await transactionWithRetry(ctx.db, async (trx) => {
+      const result = await ingestSnapshot(trx, ctx.sealer, opened);
+      // Before commit, as the scheduler enqueues: a retry or redelivery publishes the same msg id.
+      if (result.kind === "suspected" && result.recheck) await publishRecheck(ctx, result.recheck);
+      return result;
+    });
     stopTimer();
     if (outcome.kind === "unknown_device") {
       return deadLetter(ctx, msg, CONSUMER, "unknown_device", "no such device for this tenant");
@@ -80,6 +88,14 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
     ctx.logger.error({ err, streamSequence: msg.info.streamSequence }, "snapshot not ingested yet; nak");
     nakLater(ctx, msg, CONSUMER);
   }
+}
+
+/** Enqueues the re-collection of a held-back snapshot; its msg id is its job id (enqueued once). */
+async function publishRecheck(ctx: IngestContext, job: BackupJob): Promise<void> {
+  await ctx.js.publish(ctx.wire.subjects.backupJobs, BackupJobCodec.encode(job), {
+    msgID: job.jobId,
+    timeout: ctx.publishTimeoutMs,
+  });
 }
 
 async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<OpenedSnapshot> {

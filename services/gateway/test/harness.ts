@@ -5,11 +5,11 @@ import type { Database, TokenRole } from "@netledger/db";
 import { createLogger, createMetricsRegistry, type Logger, parseConfig } from "@netledger/platform";
 import type { World } from "@netledger/testkit";
 import type { Kysely } from "kysely";
-import type { OpenApiDocument } from "./api/openapi.js";
-import { createApp, type GatewayApp, type GatewayDeps } from "./app.js";
-import { type GatewayConfig, gatewayConfigSchema } from "./config.js";
+import type { OpenApiDocument } from "../src/api/openapi.js";
+import { createApp, type GatewayApp, type GatewayDeps } from "../src/app.js";
+import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
+import { createRateLimiterFactory } from "../src/rate-limit.js";
 import { type CheckedResponse, createResponseChecker } from "./openapi-check.js";
-import { createRateLimiterFactory } from "./rate-limit.js";
 
 /** A response as tests read it: parsed JSON (or text), headers, status. Already checked against /openapi.json. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely; the OpenAPI check guards their shape

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import type { JsonSchema, OpenApiDocument } from "./api/openapi.js";
+import type { JsonSchema, OpenApiDocument } from "../src/api/openapi.js";
 
 /** One HTTP exchange as the checker sees it. */
 export interface CheckedResponse {

@@ -7,8 +7,8 @@ import { startFleet } from "@netledger/device-sim";
 import { createLockClients, createLogger, deviceSealAad } from "@netledger/platform";
 import { createWorld, freePort, startServiceProcess, type World } from "@netledger/testkit";
 import { Registry } from "prom-client";
-import type { GatewayConfig } from "./config.js";
-import { startTestGateway, type TestGateway } from "./test-harness.js";
+import type { GatewayConfig } from "../src/config.js";
+import { startTestGateway, type TestGateway } from "./harness.js";
 
 /**
  * Test support for the backup routes: a world, a simulated fleet, in-process collectors on the
@@ -36,8 +36,8 @@ export interface FlowHarness {
   gateway(overrides?: Partial<Record<keyof GatewayConfig, string>>, world?: World): Promise<TestGateway>;
   /** Starts an in-process collector (stopped with the harness). */
   collector(options?: { env?: Record<string, string>; nc?: NatsConnection }): Promise<Collector>;
-  /** Starts the ingestor service in a child process on the world; resolves once it is ready. */
-  ingestor(): Promise<void>;
+  /** Starts the ingestor service in a child process on the world (`env` on top); resolves once it is ready. */
+  ingestor(env?: Record<string, string>): Promise<void>;
   /** Inserts a device of `tenantId` for the simulated device, credentials sealed as the gateway does. */
   addDevice(tenantId: string, sim: SimDevice, overrides?: Partial<Device>): Promise<Device>;
   /** Runs `cleanup` when the harness closes (last in, first out). */
@@ -74,7 +74,7 @@ export async function startFlowHarness(options: { fleet: FleetOptions }): Promis
         cleanups.push(() => collector.stop());
         return collector;
       },
-      async ingestor() {
+      async ingestor(env = {}) {
         const port = await freePort();
         const ingestor = startServiceProcess(INGESTOR_MAIN, {
           ...process.env,
@@ -82,6 +82,7 @@ export async function startFlowHarness(options: { fleet: FleetOptions }): Promis
           OPS_PORT: String(port),
           INGEST_RETRY_BASE_MS: "100",
           INGEST_RETRY_MAX_MS: "500",
+          ...env,
         });
         cleanups.push(async () => {
           ingestor.child.kill("SIGTERM");
