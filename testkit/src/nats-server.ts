@@ -42,7 +42,7 @@ export interface NatsCluster {
 }
 
 interface JszResponse {
-  meta_cluster?: { leader?: string };
+  meta_cluster?: { leader?: string; replicas?: { name: string; current?: boolean; offline?: boolean }[] };
 }
 
 const META_LEADER_TIMEOUT_MS = 30_000;
@@ -110,8 +110,24 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
       await Promise.all(nodes.map((n) => n.stop()));
     },
   };
+  // Ready when the meta leader sees every other node current: before that, placing a replicated
+  // stream can fail with "no suitable peers for placement" (seen with nats-server 2.10).
+  const ready = async (): Promise<boolean> => {
+    for (const port of ports) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port.monitor}/jsz`, { signal: AbortSignal.timeout(2_000) });
+        const meta = ((await response.json()) as JszResponse).meta_cluster;
+        if (!meta?.leader) continue;
+        const replicas = meta.replicas ?? [];
+        if (replicas.length === nodes.length - 1 && replicas.every((r) => r.current && !r.offline)) return true;
+      } catch {
+        // node not answering yet: ask the next one
+      }
+    }
+    return false;
+  };
   const deadline = Date.now() + META_LEADER_TIMEOUT_MS;
-  while (!(await metaLeader())) {
+  while (!(await ready())) {
     if (Date.now() > deadline) {
       await cluster.stop();
       throw new TestkitError(
