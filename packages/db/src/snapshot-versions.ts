@@ -51,21 +51,26 @@ export async function saveSnapshot(
     .where("device_id", "=", input.device_id)
     .forUpdate()
     .executeTakeFirst();
-  const latest = head
-    ? await trx
-        .selectFrom("config_snapshots")
-        .select(["id", "seq", "sha256"])
-        .where("device_id", "=", input.device_id)
-        .where("seq", "=", head.seq)
-        .executeTakeFirstOrThrow()
-    : undefined;
-
-  const seen = await trx
+  // The latest version and a version stored by this message (if any), in one round trip.
+  const rows = await trx
     .selectFrom("config_snapshots")
-    .select("id")
-    .where("source_msg_id", "=", input.source_msg_id)
-    .executeTakeFirst();
+    .select(["id", "seq", "sha256", "device_id", "source_msg_id"])
+    .where((eb) =>
+      eb.or([
+        eb("source_msg_id", "=", input.source_msg_id),
+        ...(head ? [eb.and([eb("device_id", "=", input.device_id), eb("seq", "=", head.seq)])] : []),
+      ]),
+    )
+    .execute();
+  const seen = rows.find((row) => row.source_msg_id === input.source_msg_id);
   if (seen) return { kind: "duplicate", snapshotId: seen.id };
+  const latestRow = head ? rows.find((row) => row.device_id === input.device_id && row.seq === head.seq) : undefined;
+  if (head && !latestRow) throw new Error("the device's head names a version that does not exist");
+  const latest: SnapshotRef | undefined = latestRow && {
+    id: latestRow.id,
+    seq: latestRow.seq,
+    sha256: latestRow.sha256,
+  };
 
   if (latest?.sha256 === input.sha256) {
     await trx

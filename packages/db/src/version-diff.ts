@@ -39,8 +39,9 @@ export function diffConfigTexts(
       )
     : [beforeText, afterText];
   const family = getDriver(driver);
-  const { unified, added, removed } = textDiff(family.redact(beforeFull), family.redact(afterFull));
-  return { unified, added, removed, changes: family.structuredChanges(beforeFull, afterFull) };
+  const redacted = { before: family.redact(beforeFull), after: family.redact(afterFull) };
+  const { unified, added, removed } = textDiff(redacted.before, redacted.after);
+  return { unified, added, removed, changes: family.structuredChanges(beforeFull, afterFull, redacted) };
 }
 
 /** Two stored versions of one device of one tenant. */

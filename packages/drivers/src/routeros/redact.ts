@@ -25,8 +25,6 @@ export const ROUTEROS_SECRETS: SecretRules = {
   scoped: ROUTEROS_SCOPED_SECRETS,
 };
 
-const ATTRIBUTE = /[A-Za-z][A-Za-z0-9_-]*=/y;
-
 /** What one pass over a line found: the line with secret slots masked, and the values seen. */
 interface ScannedLine {
   readonly text: string;
@@ -56,7 +54,10 @@ interface ScannedLine {
 export function redactRouterOsSecrets(normalizedText: string, rules: SecretRules = ROUTEROS_SECRETS): string {
   const scanned = scanExport(normalizedText, rules);
   const mask = valueMask(scanned);
-  return scanned.map((line) => (mask === null ? line.text : line.text.replace(mask, SECRET_MARKER))).join("\n");
+  const text = scanned.map((line) => line.text).join("\n");
+  // One scan of the whole text: a value never holds a line break and `\n` is not a word
+  // character, so this masks exactly what a scan of each line would.
+  return mask === null ? text : text.replace(mask, SECRET_MARKER);
 }
 
 /**
@@ -73,23 +74,40 @@ export function routerOsSecretValues(
 /** Scans every logical line (continuations joined: a no-op on normalized text, so a wrapped value cannot escape). */
 function scanExport(normalizedText: string, rules: SecretRules): ScannedLine[] {
   const everywhere = new Set(rules.attributes);
-  let menu = "";
+  const scopedByMenu = new Map<string, Set<string>>();
+  for (const { menu, attribute } of rules.scoped) {
+    const attributes = scopedByMenu.get(menu) ?? new Set<string>();
+    attributes.add(attribute);
+    scopedByMenu.set(menu, attributes);
+  }
+  let here: ReadonlySet<string> | undefined = scopedByMenu.get("");
+  const isSecretAttribute = (name: string): boolean => everywhere.has(name) || (here?.has(name) ?? false);
   return joinContinuations(splitLines(normalizedText), ROUTEROS_FORMAT.continuation!).map((line) => {
-    if (line.startsWith("#")) return { text: line, secrets: [], ordinary: [] };
-    if (line.startsWith("/")) menu = menuPath(line);
-    const here = rules.scoped.filter((s) => s.menu === menu).map((s) => s.attribute);
-    return scanLine(line, (name) => everywhere.has(name) || here.includes(name));
+    if (line.startsWith("#")) return { text: line, secrets: NONE, ordinary: NONE };
+    if (line.startsWith("/")) here = scopedByMenu.get(menuPath(line));
+    return scanLine(line, isSecretAttribute);
   });
 }
 
 function partitionValues(scanned: readonly ScannedLine[]): { searched: string[]; slotOnly: string[] } {
-  const ordinary = new Set(scanned.flatMap((line) => line.ordinary));
+  const formsOf = new Map<string, string[]>();
+  for (const line of scanned)
+    for (const value of line.secrets) if (!formsOf.has(value)) formsOf.set(value, escapeForms(value));
+  // Which forms are also ordinary values: a check of each ordinary value against the few forms
+  // (by length first), not a set of every ordinary value of the export.
+  const forms = new Set([...formsOf.values()].flat());
+  const lengths = new Set([...forms].map((form) => form.length));
+  const ordinary = new Set<string>();
+  if (forms.size > 0) {
+    for (const line of scanned) {
+      for (const value of line.ordinary) if (lengths.has(value.length) && forms.has(value)) ordinary.add(value);
+    }
+  }
   const searched = new Set<string>();
   const slotOnly = new Set<string>();
-  for (const value of scanned.flatMap((line) => line.secrets)) {
-    const forms = escapeForms(value);
-    if (value.length < MIN_SEARCHED_SECRET_LENGTH || forms.some((form) => ordinary.has(form))) slotOnly.add(value);
-    else for (const form of forms) if (form.length >= MIN_SEARCHED_SECRET_LENGTH) searched.add(form);
+  for (const [value, valueForms] of formsOf) {
+    if (value.length < MIN_SEARCHED_SECRET_LENGTH || valueForms.some((form) => ordinary.has(form))) slotOnly.add(value);
+    else for (const form of valueForms) if (form.length >= MIN_SEARCHED_SECRET_LENGTH) searched.add(form);
   }
   return { searched: [...searched], slotOnly: [...slotOnly].filter((v) => !searched.has(v)) };
 }
@@ -112,21 +130,61 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Characters after which a new token starts (`/[\s[\]{}();"]/` for ASCII; others go to the regex). */
+const TOKEN_START = /[\s[\]{}();"]/;
+const ASCII_TOKEN_START = new Uint8Array(128).map((_, code) => (TOKEN_START.test(String.fromCharCode(code)) ? 1 : 0));
+const startsToken = (code: number): boolean =>
+  code < 128 ? ASCII_TOKEN_START[code] === 1 : TOKEN_START.test(String.fromCharCode(code));
+/**
+ * Where the `=` of an attribute starting at `start` is (`/[A-Za-z][A-Za-z0-9_-]*=/y`, matched by
+ * hand: no match array per token), or -1.
+ */
+function attributeEquals(line: string, start: number): number {
+  if (!isLetter(line.charCodeAt(start))) return -1;
+  let j = start + 1;
+  while (j < line.length) {
+    const code = line.charCodeAt(j);
+    if (code === EQUALS) return j;
+    if (!(isLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2d)) return -1;
+    j++;
+  }
+  return -1;
+}
+const EQUALS = 0x3d;
+/** Whether `code` can start an attribute name (`[A-Za-z]`). */
+const isLetter = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * One pass over a logical line: masks secret slots, collects secret and ordinary values. The
+ * line is copied in slices between masked slots, never character by character.
+ */
 function scanLine(line: string, isSecretAttribute: (name: string) => boolean): ScannedLine {
+  // Without `=` no attribute matches, without `"` no string (so no script variable) starts.
+  if (!line.includes("=") && !line.includes('"')) return { text: line, secrets: NONE, ordinary: NONE };
   const secrets: string[] = [];
   const ordinary: string[] = [];
   let out = "";
+  let copied = 0;
   let inString = false;
   let atTokenStart = true;
   let i = 0;
-  const maskSlot = (prefix: string, end: number, value: string): void => {
-    out += prefix + SECRET_MARKER;
+  const length = line.length;
+  /** Masks the value of the slot that starts at `i` after `prefixLength` characters and ends at `end`. */
+  const maskSlot = (prefixLength: number, end: number, value: string): void => {
+    out += line.slice(copied, i + prefixLength) + SECRET_MARKER;
     if (isLiteralValue(value) && value !== SECRET_MARKER) secrets.push(value);
     i = end;
+    copied = end;
     atTokenStart = false;
   };
-  while (i < line.length) {
-    if (atTokenStart && inString) {
+  while (i < length) {
+    const code = line.charCodeAt(i);
+    if (atTokenStart && inString && code === COLON) {
       SCRIPT_VARIABLE.lastIndex = i;
       const variable = SCRIPT_VARIABLE.exec(line);
       if (variable !== null && isSecretScriptName(variable[1]!)) {
@@ -134,42 +192,39 @@ function scanLine(line: string, isSecretAttribute: (name: string) => boolean): S
         const end = embeddedValueEnd(line, start);
         const value = innerValue(line.slice(start, end));
         if (isLiteralValue(value)) {
-          maskSlot(variable[0], end, value);
+          maskSlot(variable[0].length, end, value);
           continue;
         }
       }
     }
-    if (atTokenStart) {
-      ATTRIBUTE.lastIndex = i;
-      const attribute = ATTRIBUTE.exec(line)?.[0];
-      if (attribute !== undefined) {
-        const name = attribute.slice(0, -1);
-        const start = i + attribute.length;
+    if (atTokenStart && isLetter(code)) {
+      const equals = attributeEquals(line, i);
+      if (equals >= 0) {
+        const name = line.slice(i, equals);
+        const start = equals + 1;
         const end = inString ? embeddedValueEnd(line, start) : valueEnd(line, start);
         const value = innerValue(line.slice(start, end));
         if (isSecretAttribute(name.toLowerCase())) {
-          maskSlot(attribute, end, value);
+          maskSlot(start - i, end, value);
           continue;
         }
         if (inString && isSecretScriptName(name) && isLiteralValue(value)) {
-          maskSlot(attribute, end, value);
+          maskSlot(start - i, end, value);
           continue;
         }
         if (!inString && value !== "") ordinary.push(value);
       }
     }
-    const ch = line[i]!;
-    if (inString && ch === "\\") {
+    if (inString && code === BACKSLASH) {
       const escaped = line[i + 1] ?? "";
-      out += ch + escaped;
       i += 2;
       atTokenStart = escaped !== "" && "nrt_".includes(escaped);
       continue;
     }
-    if (ch === '"') inString = !inString;
-    out += ch;
+    if (code === QUOTE) inString = !inString;
     i++;
-    atTokenStart = /[\s[\]{}();"]/.test(ch);
+    atTokenStart = startsToken(code);
   }
-  return { text: out, secrets, ordinary };
+  if (copied === 0) return { text: line, secrets, ordinary };
+  return { text: out + line.slice(copied), secrets, ordinary };
 }

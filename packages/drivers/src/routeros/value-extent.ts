@@ -11,8 +11,17 @@ export function valueEnd(line: string, start: number): number {
     return line.length;
   }
   let j = start;
-  while (j < line.length && !/[\s\];]/.test(line[j]!)) j++;
+  while (j < line.length && !endsBareValue(line.charCodeAt(j))) j++;
   return j;
+}
+
+const BARE_VALUE_END = /[\s\];]/;
+const ASCII_BARE_VALUE_END = new Uint8Array(128).map((_, code) =>
+  BARE_VALUE_END.test(String.fromCharCode(code)) ? 1 : 0,
+);
+/** `/[\s\];]/` on a character code, without a regex for ASCII. */
+function endsBareValue(code: number): boolean {
+  return code < 128 ? ASCII_BARE_VALUE_END[code] === 1 : BARE_VALUE_END.test(String.fromCharCode(code));
 }
 
 /**
@@ -89,6 +98,7 @@ function quotedEnd(line: string, from: number, depth: number): number {
  */
 export function innerValue(written: string): string {
   if (written.length >= 2 && written.startsWith('"') && written.endsWith('"')) return written.slice(1, -1);
+  if (!written.startsWith("\\")) return written;
   const opener = /^(\\+)"/.exec(written)?.[1];
   if (
     opener !== undefined &&
