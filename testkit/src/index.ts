@@ -8,6 +8,7 @@ export type { ServerHandle } from "./child-server.js";
 export { FALLBACKS, type Fallback } from "./config.js";
 export { type LocatedServer, type LocateOptions, locateServer, type ServerKind } from "./discovery.js";
 export { TestkitError, type TestkitErrorCode } from "./errors.js";
+export { SIM_FAILURE_CODES } from "./failure-codes.js";
 export { freePort } from "./free-port.js";
 export { type NatsCluster, startNatsCluster, startNatsServer } from "./nats-server.js";
 export {

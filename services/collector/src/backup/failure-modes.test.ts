@@ -1,25 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ErrorCode, TriggerReply } from "@netledger/contracts";
-import type { FailureMode } from "@netledger/device-sim";
+import type { TriggerReply } from "@netledger/contracts";
+import { SIM_FAILURE_CODES } from "@netledger/testkit";
 import { startHarness, until } from "../../test/harness.js";
 
-/**
- * Every simulated failure maps to one stable code. `drop` cuts the connection after part of the
- * export: the channel closes without an exit status, so the driver's completeness check reports
- * EXPORT_TRUNCATED (SSH_CONNECTION_LOST only when not a byte had arrived yet).
- */
-const EXPECTED: ReadonlyArray<readonly [FailureMode, readonly ErrorCode[]]> = [
-  ["auth-fail", ["SSH_AUTH_FAILED"]],
-  ["refuse", ["SSH_UNREACHABLE"]],
-  ["hang", ["SSH_TIMEOUT"]],
-  ["hang-banner", ["SSH_TIMEOUT"]],
-  ["drop", ["EXPORT_TRUNCATED", "SSH_CONNECTION_LOST"]],
-  ["truncate", ["EXPORT_TRUNCATED"]],
-  ["garbage", ["EXPORT_INVALID"]],
-  ["oversize", ["EXPORT_TOO_LARGE"]],
-  ["hostkey-rotated", ["SSH_HOSTKEY_MISMATCH"]],
-];
+const EXPECTED = SIM_FAILURE_CODES;
 
 describe("failure modes", () => {
   it("maps every device failure to its code, publishes failure events, and keeps other devices flowing", {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type ErrorCode, TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
-import type { FailureMode, SimDevice } from "@netledger/device-sim";
-import { freePort, startServiceProcess, until, type World } from "@netledger/testkit";
+import { TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
+import type { SimDevice } from "@netledger/device-sim";
+import { freePort, SIM_FAILURE_CODES, startServiceProcess, until, type World } from "@netledger/testkit";
 import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
 import type { TestGateway } from "../../test/harness.js";
 import { loadBackupTarget } from "../trigger/device-target.js";
@@ -31,18 +31,7 @@ async function startGatewayProcess(h: FlowHarness): Promise<string> {
 const triggerPath = (tenantId: string, deviceId: string) =>
   `/api/tenants/${tenantId}/devices/${deviceId}/config-snapshot/trigger`;
 
-/** Every simulated device failure and the stable code(s) its 502 may carry. */
-const FAILURES: ReadonlyArray<readonly [FailureMode, readonly ErrorCode[]]> = [
-  ["auth-fail", ["SSH_AUTH_FAILED"]],
-  ["refuse", ["SSH_UNREACHABLE"]],
-  ["hang", ["SSH_TIMEOUT"]],
-  ["hang-banner", ["SSH_TIMEOUT"]],
-  ["drop", ["EXPORT_TRUNCATED", "SSH_CONNECTION_LOST"]],
-  ["truncate", ["EXPORT_TRUNCATED"]],
-  ["garbage", ["EXPORT_INVALID"]],
-  ["oversize", ["EXPORT_TOO_LARGE"]],
-  ["hostkey-rotated", ["SSH_HOSTKEY_MISMATCH"]],
-];
+const FAILURES = SIM_FAILURE_CODES;
 
 describe("POST …/config-snapshot/trigger with collectors and simulated devices", { timeout: 180_000 }, () => {
   let h: FlowHarness;
