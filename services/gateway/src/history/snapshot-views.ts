@@ -9,7 +9,7 @@ import {
 import { getDriver, type StructuredChange } from "@netledger/drivers";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Kysely } from "kysely";
-import { iso, type VersionSummary } from "./version-pages.js";
+import { type VersionSummary, versionSummaryOf } from "./version-pages.js";
 
 /** One stored version with its text: redacted unless an admin asked to reveal secrets. */
 export interface SnapshotView extends VersionSummary {
@@ -72,13 +72,7 @@ export async function readSnapshot(
   if (!row) return null;
   const full = openSealedText(sealer, deviceSealAad(at.tenantId, at.deviceId), row.content_sealed);
   return {
-    snapshotId: row.id,
-    seq: row.seq,
-    sha256: row.sha256,
-    sizeBytes: row.size_bytes,
-    collectedAt: iso(row.collected_at),
-    lastSeenAt: iso(row.last_seen_at),
-    softwareVersion: row.software_version,
+    ...versionSummaryOf(row),
     deviceId: at.deviceId,
     deviceName: row.name,
     driver: row.driver,

@@ -82,19 +82,28 @@ export async function listVersions(db: Kysely<Database>, page: PageRequest): Pro
       .executeTakeFirst();
     query = at ? query.where("seq", "<", at.seq) : query.where(beforeCursor(cursor, "collected_at"));
   }
-  return pageOf(
-    await query.execute(),
-    page.limit,
-    (row): VersionSummary => ({
-      snapshotId: row.id,
-      seq: row.seq,
-      sha256: row.sha256,
-      sizeBytes: row.size_bytes,
-      collectedAt: iso(row.collected_at),
-      lastSeenAt: iso(row.last_seen_at),
-      softwareVersion: row.software_version,
-    }),
-  );
+  return pageOf(await query.execute(), page.limit, versionSummaryOf);
+}
+
+/** A stored version's row as the API shows it, without its content. */
+export function versionSummaryOf(row: {
+  id: string;
+  seq: number;
+  sha256: string;
+  size_bytes: number;
+  collected_at: Date | string;
+  last_seen_at: Date | string;
+  software_version: string | null;
+}): VersionSummary {
+  return {
+    snapshotId: row.id,
+    seq: row.seq,
+    sha256: row.sha256,
+    sizeBytes: row.size_bytes,
+    collectedAt: iso(row.collected_at),
+    lastSeenAt: iso(row.last_seen_at),
+    softwareVersion: row.software_version,
+  };
 }
 
 /**
