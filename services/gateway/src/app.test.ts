@@ -104,6 +104,12 @@ describe("gateway app: cross-cutting behaviour", () => {
         if (op.security) assert.ok(op.responses["401"] && op.responses["403"], `${method} ${path}`);
       }
     }
+    const trigger = doc.paths["/api/tenants/{tenantId}/devices/{deviceId}/config-snapshot/trigger"]?.post;
+    const key = trigger?.parameters.find((p) => p.in === "header");
+    assert.equal(key?.name, "Idempotency-Key");
+    assert.equal(key?.required, false);
+    assert.equal(key?.schema.type, "string");
+    assert.match(key?.description ?? "", /24 h/);
   });
 });
 

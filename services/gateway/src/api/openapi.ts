@@ -17,7 +17,13 @@ export interface OpenApiOperation {
   description?: string;
   tags: string[];
   security?: Record<string, string[]>[];
-  parameters: { name: string; in: "path" | "query"; required: boolean; schema: JsonSchema }[];
+  parameters: {
+    name: string;
+    in: "path" | "query" | "header";
+    required: boolean;
+    description?: string;
+    schema: JsonSchema;
+  }[];
   requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
   responses: Record<
     string,
@@ -45,15 +51,22 @@ export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSch
   return rest as JsonSchema;
 }
 
-function parametersOf(schema: z.ZodType | undefined, where: "path" | "query"): OpenApiOperation["parameters"] {
+function parametersOf(
+  schema: z.ZodType | undefined,
+  where: "path" | "query" | "header",
+): OpenApiOperation["parameters"] {
   if (schema === undefined) return [];
   const json = jsonSchemaOf(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === "path" || (json.required ?? []).includes(name),
-    schema: property,
-  }));
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === "path" || (json.required ?? []).includes(name),
+      ...(typeof description === "string" && { description }),
+      schema: rest,
+    };
+  });
 }
 
 function bodyOf(body: BodySpec | undefined): OpenApiOperation["requestBody"] {
@@ -105,7 +118,7 @@ function operationOf(route: AnyRouteSpec): OpenApiOperation {
     ...(route.description && { description: route.description }),
     tags: [...route.tags],
     ...(route.access !== "public" && { security: [{ bearer: [] }] }),
-    parameters: [...pathParams, ...parametersOf(route.query, "query")],
+    parameters: [...pathParams, ...parametersOf(route.query, "query"), ...parametersOf(route.headers, "header")],
     ...(route.body !== undefined && { requestBody: bodyOf(route.body) }),
     responses,
   };

@@ -37,9 +37,11 @@ type BodyOf<B> = B extends z.ZodType
 type OutputOf<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
 /** What a handler receives: validated inputs and the caller. */
-export interface RouteContext<P, Q, B> {
+export interface RouteContext<P, Q, B, H = undefined> {
   readonly params: OutputOf<P>;
   readonly query: OutputOf<Q>;
+  /** The documented request headers ({@link RouteSpec.headers}), validated; absent ones undefined. */
+  readonly headers: OutputOf<H>;
   readonly body: BodyOf<B>;
   /** The media type the body came as (`application/json`, `text/csv`...), undefined without a body. */
   readonly contentType: string | undefined;
@@ -68,6 +70,7 @@ export interface RouteSpec<
   P extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   B extends BodySpec | undefined,
+  H extends HeaderSchema | undefined = undefined,
 > {
   readonly method: HttpMethod;
   /** OpenAPI path template, e.g. `/api/tenants/{tenantId}/devices/{deviceId}`: also the metric label. */
@@ -80,17 +83,31 @@ export interface RouteSpec<
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /**
+   * Request headers the route reads, an object schema keyed by the header's canonical name
+   * (`Idempotency-Key`): validated like the query (a bad value is a 400 naming the header) and
+   * documented as `in: header` parameters. Headers it does not name are not checked.
+   */
+  readonly headers?: H;
   /** Largest accepted body in bytes (default: the app's `GATEWAY_BODY_LIMIT`). */
   readonly bodyLimit?: number;
   /** Success and route-specific error responses; the common problem responses are added for you. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Express middleware run after authentication, scoping and validation (e.g. a rate limiter). */
   readonly use?: readonly RequestHandler[];
-  readonly handler: (ctx: RouteContext<P, Q, B>) => Promise<Reply | undefined>;
+  readonly handler: (ctx: RouteContext<P, Q, B, H>) => Promise<Reply | undefined>;
 }
 
+/** Request headers of a route: an object schema whose keys are header names. */
+export type HeaderSchema = z.ZodObject;
+
 /** A registered route, as the OpenAPI builder reads it. */
-export type AnyRouteSpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, BodySpec | undefined>;
+export type AnyRouteSpec = RouteSpec<
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  BodySpec | undefined,
+  HeaderSchema | undefined
+>;
 
 /** Checks that the caller may see tenant `tenantId` (throws NotFoundError otherwise). */
 export type TenantGuard = (auth: AuthContext, tenantId: string) => Promise<void>;
@@ -122,9 +139,12 @@ export class Api {
 
   constructor(private readonly options: ApiOptions) {}
 
-  route<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends BodySpec | undefined = undefined>(
-    spec: RouteSpec<P, Q, B>,
-  ): void {
+  route<
+    P extends z.ZodType | undefined,
+    Q extends z.ZodType | undefined,
+    B extends BodySpec | undefined = undefined,
+    H extends HeaderSchema | undefined = undefined,
+  >(spec: RouteSpec<P, Q, B, H>): void {
     if (this.routes.some((r) => r.method === spec.method && r.path === spec.path)) {
       throw new Error(`route registered twice: ${spec.method.toUpperCase()} ${spec.path}`);
     }
@@ -143,7 +163,7 @@ export class Api {
       }, next);
     };
     const run: RequestHandler = async (_req, res) => {
-      const reply = await spec.handler(res.locals.ctx as RouteContext<P, Q, B>);
+      const reply = await spec.handler(res.locals.ctx as RouteContext<P, Q, B, H>);
       if (reply !== undefined) send(res, reply);
     };
     const label: RequestHandler = (_req, res, next) => {
@@ -157,12 +177,13 @@ export class Api {
     P extends z.ZodType | undefined,
     Q extends z.ZodType | undefined,
     B extends BodySpec | undefined,
+    H extends HeaderSchema | undefined,
   >(
-    spec: RouteSpec<P, Q, B>,
+    spec: RouteSpec<P, Q, B, H>,
     bodies: Readonly<Record<string, z.ZodType>> | undefined,
     req: Request,
     res: Response,
-  ): Promise<RouteContext<P, Q, B>> {
+  ): Promise<RouteContext<P, Q, B, H>> {
     const auth =
       spec.access === "public" ? PUBLIC_CALLER : await this.options.authenticate(req.get("authorization") ?? undefined);
     res.locals.auth = auth;
@@ -176,6 +197,7 @@ export class Api {
     }
     // A route without a query schema takes no query parameters: unknown keys are a 400 too.
     const query = parse(spec.query ?? NO_QUERY, req.query, "query");
+    const headers = spec.headers === undefined ? {} : parse(spec.headers, namedHeaders(spec.headers, req), "header");
     let body: unknown;
     let contentType: string | undefined;
     if (bodies !== undefined) {
@@ -189,7 +211,7 @@ export class Api {
       }
       body = parse(schema, req.body, "body");
     }
-    return { params, query, body, contentType, auth, req, res } as RouteContext<P, Q, B>;
+    return { params, query, headers, body, contentType, auth, req, res } as RouteContext<P, Q, B, H>;
   }
 }
 
@@ -203,6 +225,16 @@ function parse(schema: z.ZodType | undefined, value: unknown, location: IssueLoc
   const result = schema.safeParse(value, { reportInput: false });
   if (!result.success) throw new ValidationError(issuesOf(result.error, location));
   return result.data as Record<string, unknown>;
+}
+
+/** The values of the headers a schema names (case-insensitive), absent ones left out. */
+function namedHeaders(schema: HeaderSchema, req: Request): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = req.get(name);
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 function normalizeBody(body: BodySpec | undefined): Readonly<Record<string, z.ZodType>> | undefined {

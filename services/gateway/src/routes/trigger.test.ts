@@ -198,6 +198,18 @@ describe("POST …/config-snapshot/trigger with collectors and simulated devices
     assert.equal(reused.status, 422);
     assert.equal(reused.body.code, "IDEMPOTENCY_KEY_REUSED");
 
+    const malformed = await gw.request("POST", triggerPath(tenantId, other.id), {
+      token: operator,
+      headers: { "idempotency-key": "two words" },
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body.code, "VALIDATION_FAILED");
+    assert.deepEqual(
+      malformed.body.errors.map((e: { location: string; path: string }) => [e.location, e.path]),
+      [["header", "Idempotency-Key"]],
+    );
+    assert.ok(!malformed.text.includes("two words"), "the received value is not echoed");
+
     await sim(5).setFailure("slow");
     try {
       const before = sim(5).stats.sessions;

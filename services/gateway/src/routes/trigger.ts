@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Reply } from "../api/route.js";
 import { DeviceParams } from "../api/validation.js";
 import { recordAudit } from "../audit.js";
-import { ApiError, type ProblemCode, ValidationError } from "../errors.js";
+import { ApiError, type ProblemCode } from "../errors.js";
 import { createIdempotencyStore, type IdempotencyScope, type StoredAnswer } from "../idempotency/idempotency-store.js";
 import { monitorBus } from "../trigger/bus-monitor.js";
 import { answerOf, isReplayable } from "../trigger/trigger-answer.js";
@@ -37,7 +37,15 @@ const TriggerResultSchema = z.object({
 });
 
 /** `Idempotency-Key`: 1-255 visible ASCII characters (a UUID is typical). */
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, { message: "1-255 visible ASCII characters" });
+const TriggerHeaders = z.object({
+  "Idempotency-Key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, { message: "1-255 visible ASCII characters" })
+    .optional()
+    .describe(
+      "1-255 visible ASCII characters (a UUID is typical). A retry with the same key within 24 h answers the first result without collecting again.",
+    ),
+});
 
 /** "Back up now": operator or higher, rate-limited per token across replicas, idempotent on request. */
 export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
@@ -72,6 +80,7 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
     tags: ["backups"],
     access: { role: "operator" },
     params: DeviceParams,
+    headers: TriggerHeaders,
     use: [limitTriggers],
     responses: {
       201: {
@@ -94,19 +103,13 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
       },
       504: { description: "no collector answered within the timeout (COLLECTOR_TIMEOUT)" },
     },
-    handler: async ({ params, auth, req }) => {
-      const rawKey = req.get("idempotency-key");
-      const key = rawKey === undefined ? undefined : IdempotencyKey.safeParse(rawKey);
-      if (key && !key.success) {
-        throw new ValidationError([
-          { location: "header", path: "Idempotency-Key", message: "1-255 visible ASCII characters" },
-        ]);
-      }
-      const scope: IdempotencyScope | undefined = key?.success
+    handler: async ({ params, auth, headers }) => {
+      const key = headers["Idempotency-Key"];
+      const scope: IdempotencyScope | undefined = key
         ? {
             tenantId: params.tenantId,
             tokenId: auth.tokenId,
-            key: key.data,
+            key,
             fingerprint: `POST /api/tenants/${params.tenantId}/devices/${params.deviceId}/config-snapshot/trigger`,
           }
         : undefined;
