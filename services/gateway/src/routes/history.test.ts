@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
 import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
 import type { ApiResponse, TestGateway } from "../../test/harness.js";
 
@@ -215,6 +216,56 @@ describe("backup and history flow over HTTP", { timeout: 240_000 }, () => {
     assert.equal((await gw.request("GET", progressPath, { token: stranger })).status, 404);
     assert.equal(
       (await gw.request("GET", `/api/tenants/${other}/backups/${started.body.batchId}`, { token: stranger })).status,
+      404,
+    );
+  });
+
+  it("DELETE tenant: the name must be confirmed; then nothing of the tenant is left in any table", async () => {
+    const path = `/api/tenants/${tenantId}`;
+    assert.equal((await gw.request("DELETE", `${path}?confirm=x`, { token: admin })).status, 403, "platform only");
+    const unconfirmed = await gw.request("DELETE", path, { token: gw.bootstrapToken });
+    assert.equal(unconfirmed.status, 400);
+    assert.equal(unconfirmed.body.code, "VALIDATION_FAILED");
+    const wrong = await gw.request("DELETE", `${path}?confirm=not-its-name`, { token: gw.bootstrapToken });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.errors[0].path, "confirm");
+
+    const { db } = h.world;
+    const devices = await db.selectFrom("devices").select("id").where("tenant_id", "=", tenantId).execute();
+    const deviceIds = devices.map((d) => d.id);
+    const owned = async (): Promise<Record<string, number>> => {
+      const columns = await sql<{ table_name: string; column_name: string }>`
+        select table_name, column_name from information_schema.columns
+        where table_schema = 'public' and column_name in ('tenant_id', 'device_id')`.execute(db);
+      const counts: Record<string, number> = {};
+      for (const { table_name, column_name } of columns.rows) {
+        const ids = column_name === "tenant_id" ? [tenantId] : deviceIds;
+        const { rows } = await sql<{ n: string }>`
+          select count(*) as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text = any(${ids})`.execute(
+          db,
+        );
+        counts[`${table_name}.${column_name}`] = Number(rows[0]?.n);
+      }
+      return counts;
+    };
+    const before = await owned();
+    assert.ok((before["config_snapshots.tenant_id"] ?? 0) > 0 && (before["audit_events.tenant_id"] ?? 0) > 0);
+
+    const name = (await gw.request("GET", path, { token: gw.bootstrapToken })).body.name as string;
+    const deleted = await gw.request("DELETE", `${path}?confirm=${encodeURIComponent(name)}`, {
+      token: gw.bootstrapToken,
+    });
+    assert.equal(deleted.status, 204, deleted.text);
+    const after = await owned();
+    assert.deepEqual(
+      Object.entries(after).filter(([, n]) => n > 0),
+      [],
+      "every row of the tenant is gone",
+    );
+    assert.equal((await gw.request("GET", path, { token: gw.bootstrapToken })).status, 404);
+    assert.equal((await gw.request("GET", `${path}/devices`, { token: admin })).status, 401, "its tokens are gone");
+    assert.equal(
+      (await gw.request("DELETE", `${path}?confirm=${encodeURIComponent(name)}`, { token: gw.bootstrapToken })).status,
       404,
     );
   });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isUniqueViolation } from "../api/db-errors.js";
 import { iso, TenantParams } from "../api/validation.js";
 import { recordAudit } from "../audit.js";
-import { ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { RouteRegistrar } from "./index.js";
 
 const TenantSchema = z.object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime({ offset: true }) });
@@ -18,7 +18,7 @@ function toTenant(row: { id: string; name: string; created_at: Date }) {
 }
 
 /** Tenants: created and listed by the platform admin; a tenant's own tokens may read it. */
-export const registerTenantRoutes: RouteRegistrar = (api, { db }) => {
+export const registerTenantRoutes: RouteRegistrar = (api, { db, logger }) => {
   api.route({
     method: "post",
     path: "/api/tenants",
@@ -87,6 +87,50 @@ export const registerTenantRoutes: RouteRegistrar = (api, { db }) => {
         .executeTakeFirst();
       if (row === undefined) throw new NotFoundError("tenant");
       return { status: 200, body: toTenant(row) };
+    },
+  });
+
+  api.route({
+    method: "delete",
+    path: "/api/tenants/{tenantId}",
+    operationId: "deleteTenant",
+    summary: "Delete a tenant and everything it owns (platform admin)",
+    description:
+      "Removes the tenant with its tokens, devices, every stored configuration version, diff and change, " +
+      "device status, backup batches and its audit trail, in one transaction. Irreversible: `confirm` must " +
+      "repeat the tenant's name. Backups of its devices still in flight are dead-lettered as unknown devices.",
+    tags: ["tenants"],
+    access: "platform",
+    params: TenantParams,
+    query: z.strictObject({ confirm: z.string().describe("the tenant's name, exactly") }),
+    responses: { 204: { description: "deleted" } },
+    handler: async ({ params, query, auth }) => {
+      const deleted = await db.transaction().execute(async (trx) => {
+        const tenant = await trx
+          .selectFrom("tenants")
+          .select(["id", "name"])
+          .where("id", "=", params.tenantId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (tenant === undefined) throw new NotFoundError("tenant");
+        if (query.confirm !== tenant.name) {
+          throw new ValidationError([{ location: "query", path: "confirm", message: "must equal the tenant's name" }]);
+        }
+        // Every table of the tenant references it or its devices with ON DELETE CASCADE.
+        await trx.deleteFrom("tenants").where("id", "=", tenant.id).execute();
+        return tenant;
+      });
+      // The tenant's own audit trail is gone with it: the platform's record is this log line.
+      logger.info(
+        {
+          action: "tenant.deleted",
+          tenantId: deleted.id,
+          tenantName: deleted.name,
+          actor: auth.tokenId || "bootstrap",
+        },
+        "tenant deleted",
+      );
+      return { status: 204 };
     },
   });
 };
