@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BenchUsageError } from "./errors.js";
+import {
+  changedCount,
+  changedIndices,
+  DEFAULT_FLEET_OPTIONS,
+  type FleetOptions,
+  parseFleetArgs,
+  reproduceFleetCommand,
+} from "./fleet-args.js";
+
+describe("parseFleetArgs", () => {
+  it("gives the defaults for no flags and help for --help", () => {
+    assert.deepEqual(parseFleetArgs([]), DEFAULT_FLEET_OPTIONS);
+    assert.equal(parseFleetArgs(["--devices", "5", "--help"]), "help");
+  });
+
+  it("reads every flag", () => {
+    const options = parseFleetArgs([
+      "--devices",
+      "2000",
+      "--collectors",
+      "3",
+      "--concurrency",
+      "40",
+      "--changed-pct",
+      "25",
+      "--tick-ms",
+      "500",
+      "--ingest-concurrency",
+      "16",
+      "--unpinned",
+      "--skip-bare",
+      "--markdown",
+    ]) as FleetOptions;
+    assert.equal(options.devices, 2000);
+    assert.equal(options.collectors, 3);
+    assert.equal(options.concurrency, 40);
+    assert.equal(options.changedPct, 25);
+    assert.equal(options.tickMs, 500);
+    assert.equal(options.ingestConcurrency, 16);
+    assert.equal(options.unpinned, true);
+    assert.equal(options.bare, false);
+    assert.equal(options.output, "markdown");
+  });
+
+  it("refuses bad values with BENCH_USAGE", () => {
+    for (const argv of [
+      ["--devices", "0"],
+      ["--devices", "1.5"],
+      ["--devices", ""],
+      ["--changed-pct", "101"],
+      ["--tick-ms", "10"],
+      ["--json", "--markdown"],
+      ["--nope"],
+      ["--devices"],
+    ]) {
+      assert.throws(
+        () => parseFleetArgs(argv),
+        (err: unknown) => err instanceof BenchUsageError && err.code === "BENCH_USAGE",
+        argv.join(" "),
+      );
+    }
+  });
+
+  it("reproduces a run: the printed command parses back to the same options", () => {
+    const options = parseFleetArgs([
+      "--devices",
+      "7",
+      "--unpinned",
+      "--json",
+      "--ingest-concurrency",
+      "4",
+    ]) as FleetOptions;
+    const argv = reproduceFleetCommand(options).split(" -- ")[1]!.split(" ");
+    assert.deepEqual(parseFleetArgs(argv), options);
+    assert.deepEqual(
+      parseFleetArgs(reproduceFleetCommand(DEFAULT_FLEET_OPTIONS).split(" -- ")[1]!.split(" ")),
+      DEFAULT_FLEET_OPTIONS,
+    );
+  });
+});
+
+describe("changed devices", () => {
+  it("is the share of the fleet, at least one when the share is above zero, spread evenly", () => {
+    assert.equal(changedCount({ devices: 2000, changedPct: 10 }), 200);
+    assert.equal(changedCount({ devices: 3, changedPct: 10 }), 1);
+    assert.equal(changedCount({ devices: 3, changedPct: 0 }), 0);
+    assert.deepEqual(changedIndices({ devices: 20, changedPct: 10 }), [0, 11]);
+    assert.equal(new Set(changedIndices({ devices: 10, changedPct: 90 })).size, 9);
+    const indices = changedIndices({ devices: 5000, changedPct: 10 });
+    assert.equal(new Set(indices).size, 500);
+    assert.ok(indices.every((i) => i >= 0 && i < 5000));
+    assert.ok(
+      indices.some((i) => i % 2 === 1),
+      "odd indices too, so both RouterOS versions change",
+    );
+  });
+});
