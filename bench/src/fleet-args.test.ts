@@ -31,6 +31,7 @@ describe("parseFleetArgs", () => {
       "--ingest-concurrency",
       "16",
       "--unpinned",
+      "--collector-node-options=--max-old-space-size=64",
       "--skip-bare",
       "--markdown",
     ]) as FleetOptions;
@@ -41,6 +42,7 @@ describe("parseFleetArgs", () => {
     assert.equal(options.tickMs, 500);
     assert.equal(options.ingestConcurrency, 16);
     assert.equal(options.unpinned, true);
+    assert.equal(options.collectorNodeOptions, "--max-old-space-size=64");
     assert.equal(options.bare, false);
     assert.equal(options.output, "markdown");
   });

@@ -18,6 +18,8 @@ export interface FleetOptions {
   readonly tickMs: number;
   /** The ingestor's `INGEST_CONCURRENCY`; null leaves the service default. */
   readonly ingestConcurrency: number | null;
+  /** `NODE_OPTIONS` of the collector processes (e.g. a heap cap), empty for none. */
+  readonly collectorNodeOptions: string;
   /** Register devices without host key and software version (first contact after an import). */
   readonly unpinned: boolean;
   readonly bare: boolean;
@@ -36,6 +38,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetOptions = {
   changedPct: 10,
   tickMs: 1_000,
   ingestConcurrency: null,
+  collectorNodeOptions: "",
   unpinned: false,
   bare: true,
   output: "text",
@@ -54,6 +57,8 @@ export const FLEET_USAGE = `Usage: npm run -w @netledger/bench fleet -- [options
   --changed-pct P         devices whose config changes before pass 2, percent (${D.changedPct})
   --tick-ms MS            the ingestor's SCHEDULER_TICK_MS (${D.tickMs})
   --ingest-concurrency N  the ingestor's INGEST_CONCURRENCY (service default)
+  --collector-node-options=OPTS
+                          NODE_OPTIONS of the collectors, e.g. --collector-node-options=--max-old-space-size=64
   --unpinned              register devices without host key and version (first contact, as after an import)
   --skip-bare             leave out the bare ssh2 pass
   --timeout-s S           safety deadline per pass (${D.timeoutS})
@@ -83,6 +88,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions | "help" {
     changedPct: int("changed-pct", D.changedPct, 0, 100),
     tickMs: int("tick-ms", D.tickMs, 100),
     ingestConcurrency: values["ingest-concurrency"] === undefined ? null : int("ingest-concurrency", 0, 1),
+    collectorNodeOptions: values["collector-node-options"] ?? "",
     unpinned: values.unpinned === true,
     bare: values["skip-bare"] !== true,
     output: values.json ? "json" : values.markdown ? "markdown" : "text",
@@ -101,6 +107,7 @@ function parse(argv: readonly string[]) {
       "changed-pct": { type: "string" },
       "tick-ms": { type: "string" },
       "ingest-concurrency": { type: "string" },
+      "collector-node-options": { type: "string" },
       unpinned: { type: "boolean" },
       "skip-bare": { type: "boolean" },
       markdown: { type: "boolean" },
@@ -136,6 +143,7 @@ export function reproduceFleetCommand(options: FleetOptions): string {
     `--changed-pct ${options.changedPct}`,
     `--tick-ms ${options.tickMs}`,
     ...(options.ingestConcurrency === null ? [] : [`--ingest-concurrency ${options.ingestConcurrency}`]),
+    ...(options.collectorNodeOptions ? [`--collector-node-options=${options.collectorNodeOptions}`] : []),
     ...(options.unpinned ? ["--unpinned"] : []),
     ...(options.bare ? [] : ["--skip-bare"]),
     `--timeout-s ${options.timeoutS}`,

@@ -26,6 +26,7 @@ import {
 import { type FleetWatch, type JobTrace, type PassTrace, watchFleet } from "./fleet-watch.js";
 import { describeMachine } from "./machine.js";
 import { monitorProcesses, type ProcessMonitor, type ProcessWindowUse } from "./process-monitor.js";
+import { scrapeNodeMemory } from "./prom-text.js";
 import { measure } from "./resources.js";
 import { type SimFleet, startSimFleet } from "./sim-fleet.js";
 import { summarize } from "./stats.js";
@@ -37,6 +38,8 @@ const BARE_DEVICE_TIMEOUT_MS = 60_000;
 /** How long after the last ingested event the jobs consumer may take to show every ack. */
 const ACK_DRAIN_TIMEOUT_MS = 30_000;
 const QUEUE_SAMPLE_MS = 250;
+/** Scraping /metrics costs the services a little CPU: once a second is enough for peaks of slow-moving heaps. */
+const MEMORY_SAMPLE_MS = 1_000;
 
 interface Run {
   readonly options: FleetOptions;
@@ -146,6 +149,38 @@ function sampleQueues(world: World): { stop(): Promise<{ jobs: number; snapshots
   };
 }
 
+/** Peaks of the services' own memory figures (`/metrics`) while a pass runs, by label. */
+function sampleServiceMemory(services: readonly BundleService[]): {
+  stop(): Promise<Map<string, { heapTotal: number; heapUsed: number; external: number }>>;
+} {
+  const peaks = new Map<string, { heapTotal: number; heapUsed: number; external: number }>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await Promise.all(
+        services.map(async (s) => {
+          const m = await scrapeNodeMemory(s.opsPort);
+          if (!m) return;
+          const p = peaks.get(s.label) ?? { heapTotal: 0, heapUsed: 0, external: 0 };
+          peaks.set(s.label, {
+            heapTotal: Math.max(p.heapTotal, m.heapTotalBytes ?? 0),
+            heapUsed: Math.max(p.heapUsed, m.heapUsedBytes ?? 0),
+            external: Math.max(p.external, m.externalBytes ?? 0),
+          });
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, MEMORY_SAMPLE_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peaks;
+    },
+  };
+}
+
 /** Waits until every job is acknowledged (the work queue empty): the collectors' side of the pass is over. */
 async function waitJobsDrained(world: World): Promise<boolean> {
   const jsm = await jetstreamManager(world.nc);
@@ -197,6 +232,7 @@ async function scheduledPass(
   await monitor.begin();
   const trace = watch.beginPass();
   const queues = sampleQueues(world);
+  const memory = sampleServiceMemory([...run.collectors, run.ingestor]);
   const { use } = await measure(async () => {
     await sql`update devices set next_due_at = now() where tenant_id = ${run.tenantId}`.execute(world.db);
   });
@@ -210,6 +246,7 @@ async function scheduledPass(
   const lastIngested = Date.now();
   const drained = timedOut === null && (await waitJobsDrained(world));
   const maxQueued = await queues.stop();
+  const heaps = await memory.stop();
   const uses = await monitor.end();
   const stats = await fleet.stats();
   const traces = [...trace.jobs.values()];
@@ -246,7 +283,17 @@ async function scheduledPass(
       wallFromDueMs: lastAt - dueAt,
       devicesPerSecond,
       ratioToBare: bareDevicesPerSecond ? devicesPerSecond / bareDevicesPerSecond : null,
-      processes: processFigures(uses, byCollector),
+      processes: processFigures(uses, byCollector).map((p) => {
+        const heap = heaps.get(p.label);
+        return heap
+          ? {
+              ...p,
+              heapTotalMiB: heap.heapTotal / MiB,
+              heapUsedMiB: heap.heapUsed / MiB,
+              externalMiB: heap.external / MiB,
+            }
+          : p;
+      }),
       phasesMs: phaseSummaries(traces, dueAt),
       maxJobsQueued: maxQueued.jobs,
       maxSnapshotsQueued: maxQueued.snapshots,
@@ -412,7 +459,11 @@ async function main(): Promise<number> {
       const collector = await startBundleService(
         "collector",
         label,
-        { ...base, COLLECTOR_CONCURRENCY: String(options.concurrency) },
+        {
+          ...base,
+          COLLECTOR_CONCURRENCY: String(options.concurrency),
+          ...(options.collectorNodeOptions && { NODE_OPTIONS: options.collectorNodeOptions }),
+        },
         (record) => watch.collectorLog(label, record),
       );
       collectors.push(collector);

@@ -16,6 +16,10 @@ export interface ProcessFigures {
   readonly cpuMsPerBackup: number | null;
   readonly peakRssMiB: number;
   readonly endRssMiB: number;
+  /** Services only, peaks over the pass from their `/metrics` (sampled): V8 heap reserved and used, memory outside it. */
+  readonly heapTotalMiB?: number | null;
+  readonly heapUsedMiB?: number | null;
+  readonly externalMiB?: number | null;
 }
 
 export interface FleetPassReport {
@@ -84,7 +88,8 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
   out.push(
     `${options.devices} devices (${options.configBytes} B configs, ${options.latencyMs} ms per command), ` +
       `${options.collectors} collectors × ${options.concurrency}, ${options.changedPct} % changed before pass 2, ` +
-      `scheduler tick ${options.tickMs} ms${options.unpinned ? ", unpinned devices" : ""}`,
+      `scheduler tick ${options.tickMs} ms${options.unpinned ? ", unpinned devices" : ""}` +
+      `${options.collectorNodeOptions ? `, collector NODE_OPTIONS ${options.collectorNodeOptions}` : ""}`,
   );
   out.push("");
   out.push(
@@ -122,7 +127,16 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
   out.push(
     renderTable(
       [
-        ["pass", "process", "CPU s", "backups", "CPU ms/backup", "peak RSS MiB", "end RSS MiB"],
+        [
+          "pass",
+          "process",
+          "CPU s",
+          "backups",
+          "CPU ms/backup",
+          "peak RSS MiB",
+          "end RSS MiB",
+          "heap total/used, external MiB",
+        ],
         ...report.passes.flatMap((p) =>
           p.processes.map((proc) => [
             p.name,
@@ -132,6 +146,9 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
             f2(proc.cpuMsPerBackup),
             f0(proc.peakRssMiB),
             f0(proc.endRssMiB),
+            proc.heapTotalMiB == null
+              ? "-"
+              : `${f0(proc.heapTotalMiB)}/${f0(proc.heapUsedMiB)}, ${f0(proc.externalMiB)}`,
           ]),
         ),
       ],
