@@ -20,6 +20,8 @@ export interface FleetOptions {
   readonly ingestConcurrency: number | null;
   /** `NODE_OPTIONS` of the collector processes (e.g. a heap cap), empty for none. */
   readonly collectorNodeOptions: string;
+  /** `NODE_OPTIONS` of the ingestor process, empty for none. */
+  readonly ingestorNodeOptions: string;
   /** Register devices without host key and software version (first contact after an import). */
   readonly unpinned: boolean;
   readonly bare: boolean;
@@ -39,6 +41,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetOptions = {
   tickMs: 1_000,
   ingestConcurrency: null,
   collectorNodeOptions: "",
+  ingestorNodeOptions: "",
   unpinned: false,
   bare: true,
   output: "text",
@@ -59,6 +62,8 @@ export const FLEET_USAGE = `Usage: npm run -w @netledger/bench fleet -- [options
   --ingest-concurrency N  the ingestor's INGEST_CONCURRENCY (service default)
   --collector-node-options=OPTS
                           NODE_OPTIONS of the collectors, e.g. --collector-node-options=--max-old-space-size=64
+  --ingestor-node-options=OPTS
+                          NODE_OPTIONS of the ingestor
   --unpinned              register devices without host key and version (first contact, as after an import)
   --skip-bare             leave out the bare ssh2 pass
   --timeout-s S           safety deadline per pass (${D.timeoutS})
@@ -89,6 +94,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions | "help" {
     tickMs: int("tick-ms", D.tickMs, 100),
     ingestConcurrency: values["ingest-concurrency"] === undefined ? null : int("ingest-concurrency", 0, 1),
     collectorNodeOptions: values["collector-node-options"] ?? "",
+    ingestorNodeOptions: values["ingestor-node-options"] ?? "",
     unpinned: values.unpinned === true,
     bare: values["skip-bare"] !== true,
     output: values.json ? "json" : values.markdown ? "markdown" : "text",
@@ -108,6 +114,7 @@ function parse(argv: readonly string[]) {
       "tick-ms": { type: "string" },
       "ingest-concurrency": { type: "string" },
       "collector-node-options": { type: "string" },
+      "ingestor-node-options": { type: "string" },
       unpinned: { type: "boolean" },
       "skip-bare": { type: "boolean" },
       markdown: { type: "boolean" },
@@ -144,6 +151,7 @@ export function reproduceFleetCommand(options: FleetOptions): string {
     `--tick-ms ${options.tickMs}`,
     ...(options.ingestConcurrency === null ? [] : [`--ingest-concurrency ${options.ingestConcurrency}`]),
     ...(options.collectorNodeOptions ? [`--collector-node-options=${options.collectorNodeOptions}`] : []),
+    ...(options.ingestorNodeOptions ? [`--ingestor-node-options=${options.ingestorNodeOptions}`] : []),
     ...(options.unpinned ? ["--unpinned"] : []),
     ...(options.bare ? [] : ["--skip-bare"]),
     `--timeout-s ${options.timeoutS}`,

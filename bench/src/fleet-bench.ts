@@ -444,6 +444,7 @@ async function main(): Promise<number> {
         ...base,
         SCHEDULER_TICK_MS: String(options.tickMs),
         ...(options.ingestConcurrency !== null && { INGEST_CONCURRENCY: String(options.ingestConcurrency) }),
+        ...(options.ingestorNodeOptions && { NODE_OPTIONS: options.ingestorNodeOptions }),
       },
       () => {},
     );

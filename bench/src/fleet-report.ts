@@ -89,7 +89,8 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
     `${options.devices} devices (${options.configBytes} B configs, ${options.latencyMs} ms per command), ` +
       `${options.collectors} collectors × ${options.concurrency}, ${options.changedPct} % changed before pass 2, ` +
       `scheduler tick ${options.tickMs} ms${options.unpinned ? ", unpinned devices" : ""}` +
-      `${options.collectorNodeOptions ? `, collector NODE_OPTIONS ${options.collectorNodeOptions}` : ""}`,
+      `${options.collectorNodeOptions ? `, collector NODE_OPTIONS ${options.collectorNodeOptions}` : ""}` +
+      `${options.ingestorNodeOptions ? `, ingestor NODE_OPTIONS ${options.ingestorNodeOptions}` : ""}`,
   );
   out.push("");
   out.push(
@@ -116,6 +117,7 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
           f2(p.ratioToBare),
           f1(p.wallFromDueMs === null ? null : p.wallFromDueMs / 1000),
           f0(p.maxJobsQueued),
+          f0(p.maxSnapshotsQueued),
           f0(p.machineBusyPercent),
           load(p.loadAverage.slice(0, 1)),
         ]),
