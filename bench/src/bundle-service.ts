@@ -47,8 +47,15 @@ export function ensureBundles(log: (line: string) => void): boolean {
   return true;
 }
 
-/** One pino log line of a service, parsed. */
-export type LogRecord = Record<string, unknown> & { readonly level?: number; readonly msg?: string };
+/** One pino log line of a service, parsed (the services print levels as labels: "info", "warn"...). */
+export type LogRecord = Record<string, unknown> & { readonly level?: string | number; readonly msg?: string };
+
+const LEVELS: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+/** pino's numeric level of a record, whether it printed the label or the number; 0 when unknown. */
+export function levelOf(record: LogRecord): number {
+  return typeof record.level === "number" ? record.level : (LEVELS[record.level ?? ""] ?? 0);
+}
 
 /** A service started from its bundle, as the image runs it (`node dist/<entry>.mjs`, configured by environment). */
 export interface BundleService {
@@ -90,7 +97,7 @@ export async function startBundleService(
       process.stderr.write(`[${label}] ${line}\n`);
       return;
     }
-    if ((record.level ?? 0) >= 40) {
+    if (levelOf(record) >= 40) {
       const key = `${record.msg ?? "?"}${typeof record.code === "string" ? ` (${record.code})` : ""}`;
       problems.set(key, (problems.get(key) ?? 0) + 1);
     }

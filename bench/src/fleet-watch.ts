@@ -7,7 +7,7 @@ import {
   type PhaseTimings,
   type Wire,
 } from "@netledger/contracts";
-import type { LogRecord } from "./bundle-service.js";
+import { type LogRecord, levelOf } from "./bundle-service.js";
 import { BenchTimeoutError } from "./errors.js";
 
 /**
@@ -153,7 +153,7 @@ export function watchFleet(nc: NatsConnection, wire: Wire): FleetWatch {
     },
     collectorLog(label, record) {
       if (record.msg !== "backup done") {
-        if (typeof record.msg === "string" && (record.level ?? 0) >= 30 && typeof record.jobId === "string")
+        if (typeof record.msg === "string" && levelOf(record) >= 30 && typeof record.jobId === "string")
           collectorEvents.set(record.msg, (collectorEvents.get(record.msg) ?? 0) + 1);
         return;
       }
