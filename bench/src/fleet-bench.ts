@@ -410,6 +410,16 @@ async function main(): Promise<number> {
   ensureBundles(log);
   const commit = gitCommit();
   const cleanup: (() => Promise<unknown>)[] = [];
+  // Interrupted (Ctrl-C, kill): remove the world and stop the processes before leaving.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void (async () => {
+        for (const step of cleanup.reverse()) await step().catch(() => {});
+        process.exit(130);
+      })();
+    });
+  }
   try {
     const world = await createWorld();
     cleanup.push(() => world.close());

@@ -156,24 +156,51 @@ async function startOnThread(options: FleetOptions): Promise<SimFleet> {
  * channel; its options go in an environment variable. The child exits when the channel closes.
  */
 async function startInProcess(options: FleetOptions): Promise<SimFleet> {
+  // A child stuck before it is ready (seen once under heavy load: every thread waiting on a
+  // futex, no key written) is killed and started again, once.
+  try {
+    return await startChildOnce(options);
+  } catch (err) {
+    if (!(err instanceof SimStartTimeout)) throw err;
+    process.stderr.write(`${err.message}; starting it again\n`);
+    return startChildOnce(options);
+  }
+}
+
+class SimStartTimeout extends Error {}
+
+async function startChildOnce(options: FleetOptions): Promise<SimFleet> {
   const child = fork(new URL("./sim-process.ts", import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, BENCH_SIM_OPTIONS: JSON.stringify(options) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Generous: 5,000 devices start in ~10 s on a busy 2-core box.
+  const startMs = 60_000 + 20 * options.count;
+  let startTimedOut = false;
+  const timer = setTimeout(() => {
+    startTimedOut = true;
+    child.kill("SIGKILL");
+  }, startMs);
   return driveRemote("child-process", child.pid ?? null, {
     onMessage: (listener) => child.on("message", listener),
     onError: (listener) => {
       child.once("error", listener);
-      child.once("exit", (code) => listener(new Error(`simulator process exited (${code})`)));
+      child.once("exit", (code) =>
+        listener(
+          startTimedOut
+            ? new SimStartTimeout(`simulator process not ready within ${startMs / 1000} s`)
+            : new Error(`simulator process exited (${code})`),
+        ),
+      );
     },
     post: (request) => child.send(request),
     end: async () => {
-      child.disconnect();
+      if (child.connected) child.disconnect();
       await exited;
     },
-  });
+  }).finally(() => clearTimeout(timer));
 }
 
 /** A thread or process running the fleet: how to talk to it. */
