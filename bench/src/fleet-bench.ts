@@ -517,6 +517,11 @@ async function main(): Promise<number> {
       ...checkClean(run),
     );
 
+    const jsm = await jetstreamManager(world.nc);
+    const streamUse = async (name: string) => {
+      const { state } = await jsm.streams.info(name);
+      return { messages: state.messages, bytes: state.bytes };
+    };
     const report: FleetReport = {
       command,
       date: new Date().toISOString(),
@@ -525,6 +530,10 @@ async function main(): Promise<number> {
       loadAverageAtEnd: loadavg(),
       options,
       passes,
+      streams: {
+        snapshots: await streamUse(world.wire.streams.snapshots.name),
+        events: await streamUse(world.wire.streams.events.name),
+      },
       checks,
       ok: checks.every((c) => c.ok),
     };

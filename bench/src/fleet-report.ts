@@ -51,6 +51,8 @@ export interface FleetReport {
   readonly loadAverageAtEnd: readonly number[];
   readonly options: FleetOptions;
   readonly passes: readonly FleetPassReport[];
+  /** What the run left in the streams (messages and bytes, JetStream's own accounting), for write-rate arithmetic. */
+  readonly streams: Readonly<Record<"snapshots" | "events", { messages: number; bytes: number }>>;
   readonly checks: readonly Check[];
   readonly ok: boolean;
 }
@@ -176,6 +178,9 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
       ),
     );
   }
+  out.push("");
+  for (const [name, st] of Object.entries(report.streams ?? {}))
+    out.push(`${name} stream: ${st.messages} messages, ${f0(st.bytes / Math.max(1, st.messages))} bytes per message`);
   out.push("");
   for (const check of report.checks)
     out.push(`${markdown ? "- " : ""}${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
