@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { BenchUsageError } from "./errors.js";
 import {
@@ -8,6 +9,7 @@ import {
   type FleetOptions,
   parseFleetArgs,
   reproduceFleetCommand,
+  shellQuote,
 } from "./fleet-args.js";
 
 describe("parseFleetArgs", () => {
@@ -66,7 +68,11 @@ describe("parseFleetArgs", () => {
     }
   });
 
-  it("reproduces a run: the printed command parses back to the same options", () => {
+  it("reproduces a run: the printed command, split by a shell, parses back to the same options", () => {
+    const words = (command: string): string[] =>
+      execFileSync("sh", ["-c", `printf '%s\\0' ${command.split(" -- ")[1]}`], { encoding: "utf8" })
+        .split("\0")
+        .slice(0, -1);
     const options = parseFleetArgs([
       "--devices",
       "7",
@@ -74,13 +80,17 @@ describe("parseFleetArgs", () => {
       "--json",
       "--ingest-concurrency",
       "4",
+      "--collector-node-options=--max-semi-space-size=4 --max-old-space-size=96",
+      "--ingestor-node-options=--title='it''s'",
     ]) as FleetOptions;
-    const argv = reproduceFleetCommand(options).split(" -- ")[1]!.split(" ");
-    assert.deepEqual(parseFleetArgs(argv), options);
-    assert.deepEqual(
-      parseFleetArgs(reproduceFleetCommand(DEFAULT_FLEET_OPTIONS).split(" -- ")[1]!.split(" ")),
-      DEFAULT_FLEET_OPTIONS,
-    );
+    assert.deepEqual(parseFleetArgs(words(reproduceFleetCommand(options))), options);
+    assert.deepEqual(parseFleetArgs(words(reproduceFleetCommand(DEFAULT_FLEET_OPTIONS))), DEFAULT_FLEET_OPTIONS);
+  });
+
+  it("quotes shell words only when needed", () => {
+    assert.equal(shellQuote("--devices=5"), "--devices=5");
+    assert.equal(shellQuote("--x=a b"), "'--x=a b'");
+    assert.equal(shellQuote("it's"), "'it'\\''s'");
   });
 });
 

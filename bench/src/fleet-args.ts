@@ -138,6 +138,11 @@ export function changedIndices(options: Pick<FleetOptions, "devices" | "changedP
   return Array.from({ length: count }, (_, i) => Math.floor((i * options.devices) / count) + (i % 2) * shift);
 }
 
+/** One shell word: as is when it holds only safe characters, else in single quotes. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 /** The exact command that reproduces a run with these options (every flag spelled out). */
 export function reproduceFleetCommand(options: FleetOptions): string {
   const flags = [
@@ -150,8 +155,8 @@ export function reproduceFleetCommand(options: FleetOptions): string {
     `--changed-pct ${options.changedPct}`,
     `--tick-ms ${options.tickMs}`,
     ...(options.ingestConcurrency === null ? [] : [`--ingest-concurrency ${options.ingestConcurrency}`]),
-    ...(options.collectorNodeOptions ? [`--collector-node-options=${options.collectorNodeOptions}`] : []),
-    ...(options.ingestorNodeOptions ? [`--ingestor-node-options=${options.ingestorNodeOptions}`] : []),
+    ...(options.collectorNodeOptions ? [shellQuote(`--collector-node-options=${options.collectorNodeOptions}`)] : []),
+    ...(options.ingestorNodeOptions ? [shellQuote(`--ingestor-node-options=${options.ingestorNodeOptions}`)] : []),
     ...(options.unpinned ? ["--unpinned"] : []),
     ...(options.bare ? [] : ["--skip-bare"]),
     `--timeout-s ${options.timeoutS}`,
