@@ -81,7 +81,28 @@ export async function startBundleService(
   env: Record<string, string>,
   onLog: (record: LogRecord) => void,
 ): Promise<BundleService> {
+  // A free port can be taken between `freePort()` and the service's listen (the simulator of a
+  // large fleet binds thousands): start again on another port, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(entry, label, env, onLog);
+    } catch (err) {
+      if (!(err instanceof OpsPortTaken) || attempt >= 3) throw err;
+      process.stderr.write(`${label}: ${err.message}; starting it again\n`);
+    }
+  }
+}
+
+class OpsPortTaken extends Error {}
+
+async function startOnce(
+  entry: BundleEntry,
+  label: string,
+  env: Record<string, string>,
+  onLog: (record: LogRecord) => void,
+): Promise<BundleService> {
   const opsPort = await freePort();
+  let portTaken = false;
   const child: ChildProcess = spawn(process.execPath, [`${REPO_ROOT}dist/${entry}.mjs`], {
     cwd: REPO_ROOT,
     env: { ...env, OPS_PORT: String(opsPort) },
@@ -94,6 +115,7 @@ export async function startBundleService(
     try {
       record = JSON.parse(line) as LogRecord;
     } catch {
+      portTaken ||= line.includes("EADDRINUSE");
       process.stderr.write(`[${label}] ${line}\n`);
       return;
     }
@@ -103,14 +125,21 @@ export async function startBundleService(
     }
     onLog(record);
   });
-  createInterface({ input: child.stderr! }).on("line", (line) => process.stderr.write(`[${label}] ${line}\n`));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
+    portTaken ||= line.includes("EADDRINUSE");
+    process.stderr.write(`[${label}] ${line}\n`);
+  });
   const stop = async (): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     return exited;
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null) {
+      await delay(100); // let the last output lines arrive
+      if (portTaken) throw new OpsPortTaken(`OPS_PORT ${opsPort} was taken`);
+      throw new Error(`${label} exited with ${child.exitCode} before it was ready`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`${label} not ready within ${READY_TIMEOUT_MS / 1000} s`);

@@ -53,6 +53,16 @@ interface Run {
   readonly ingestor: BundleService;
 }
 
+/**
+ * A loopback address of this run's own (127.x.y.z; Linux answers the whole 127/8): the fleet
+ * listens there, so a client of another run on the same machine that still holds a port number
+ * our devices now use (a stale job, a retry) cannot reach them and skew the session counts.
+ */
+function privateLoopbackAddress(): string {
+  const byte = () => 2 + Math.floor(Math.random() * 250);
+  return `127.${byte()}.${byte()}.${byte()}`;
+}
+
 function gitCommit(): string {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
@@ -427,6 +437,7 @@ async function main(): Promise<number> {
     const fleet = await startSimFleet(
       {
         count: options.devices,
+        host: privateLoopbackAddress(),
         latencyMs: options.latencyMs,
         config: { kind: "synthetic", bytes: options.configBytes, seed: options.seed },
       },
