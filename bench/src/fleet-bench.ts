@@ -434,16 +434,20 @@ async function main(): Promise<number> {
     const world = await createWorld();
     cleanup.push(() => world.close());
     log(`starting ${options.devices} simulated devices in their own process...`);
+    const simStarted = performance.now();
     const fleet = await startSimFleet(
       {
         count: options.devices,
         host: privateLoopbackAddress(),
+        // Host keys kept between runs (gitignored): 5,000 ed25519 keys are generated and written once.
+        stateDir: `${REPO_ROOT}.netledger/bench-fleet-host-keys`,
         latencyMs: options.latencyMs,
         config: { kind: "synthetic", bytes: options.configBytes, seed: options.seed },
       },
       "child-process",
     );
     cleanup.push(() => fleet.stop());
+    log(`simulator ready after ${((performance.now() - simStarted) / 1000).toFixed(1)} s`);
     const tenantId = randomUUID();
     await world.db
       .insertInto("tenants")
