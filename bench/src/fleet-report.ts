@@ -107,6 +107,7 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
           "× bare",
           "wall from due s",
           "max jobs queued",
+          "max snapshots queued",
           "box busy %",
           "load",
         ],
