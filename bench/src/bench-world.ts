@@ -88,3 +88,47 @@ export function benchDeviceOf(world: World, sim: SimDeviceInfo, tenantId: string
     exportCommand: sim.majorVersion === 6 ? "/export" : "/export show-sensitive",
   };
 }
+
+export interface InsertDevicesOptions {
+  /** Start of each device's first regular slot (the column default, now, when absent). */
+  readonly nextDueAt?: Date;
+  /**
+   * Store the host key fingerprint and software version (true, default: as after a first backup)
+   * or leave them empty (first contact after an import: trust on first use, v6 detected by the fallback).
+   */
+  readonly pinned?: boolean;
+}
+
+/** Rows per insert statement (10 parameters a row, far below PostgreSQL's 65,535). */
+const INSERT_CHUNK = 1_000;
+
+/** The fleet as devices of `tenantId` in PostgreSQL, as the gateway would have stored them. */
+export async function insertBenchDevices(
+  world: World,
+  tenantId: string,
+  fleet: readonly SimDeviceInfo[],
+  options: InsertDevicesOptions = {},
+): Promise<BenchDevice[]> {
+  const devices = fleet.map((sim) => benchDeviceOf(world, sim, tenantId, randomUUID()));
+  const pinned = options.pinned ?? true;
+  for (let i = 0; i < devices.length; i += INSERT_CHUNK) {
+    await world.db
+      .insertInto("devices")
+      .values(
+        devices.slice(i, i + INSERT_CHUNK).map(({ deviceId, target }) => ({
+          id: deviceId,
+          tenant_id: tenantId,
+          name: target.name,
+          host: target.host,
+          port: target.port,
+          driver: target.driver,
+          credentials_sealed: target.credentials,
+          host_key_fingerprint: pinned ? target.hostKeyFingerprint : null,
+          software_version: pinned ? target.softwareVersion : null,
+          ...(options.nextDueAt && { next_due_at: options.nextDueAt }),
+        })),
+      )
+      .execute();
+  }
+  return devices;
+}

@@ -51,13 +51,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     throw new BenchUsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.help) return "help";
-  const int = (name: keyof typeof values, fallback: number, min: number): number => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be an integer >= ${min}`);
-    return n;
-  };
+  const int = (name: keyof typeof values, fallback: number, min: number): number =>
+    intFlag(name, values[name], fallback, min);
   return {
     devices: int("devices", DEFAULT_OPTIONS.devices, 1),
     latencyMs: int("latency-ms", DEFAULT_OPTIONS.latencyMs, 0),
@@ -71,22 +66,45 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
   };
 }
 
+/**
+ * The integer value of flag `--name` (`raw` as parseArgs gave it), `fallback` when absent.
+ * Throws BenchUsageError unless it is a whole number in [min, max].
+ */
+export function intFlag(
+  name: string,
+  raw: string | boolean | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isInteger(n) || n < min || n > max)
+    throw new BenchUsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Flags every benchmark over a simulated fleet takes (`collector`, `fleet`). */
+export const FLEET_FLAGS = {
+  devices: { type: "string" },
+  "latency-ms": { type: "string" },
+  concurrency: { type: "string" },
+  "config-bytes": { type: "string" },
+  seed: { type: "string" },
+  "timeout-s": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     strict: true,
     allowPositionals: false,
     options: {
-      devices: { type: "string" },
-      "latency-ms": { type: "string" },
-      concurrency: { type: "string" },
-      "config-bytes": { type: "string" },
-      seed: { type: "string" },
+      ...FLEET_FLAGS,
       "skip-triggers": { type: "boolean" },
       "sim-thread": { type: "boolean" },
-      "timeout-s": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean" },
     },
   });
 }

@@ -8,10 +8,10 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createWorld, freePort } from "@netledger/testkit";
+import { readProcessUsage } from "./proc-stat.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
@@ -27,12 +27,9 @@ if (!existsSync(`${root}dist/collector.mjs`)) {
 
 /** CPU milliseconds (user + system) and RSS bytes of a live process, from /proc. */
 async function usageOf(pid: number): Promise<{ cpuMs: number; rssBytes: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return { cpuMs: ticks * 10, rssBytes: rssKiB * 1024 };
+  const usage = await readProcessUsage(pid);
+  if (usage === null) throw new Error(`cannot read /proc/${pid}`);
+  return { cpuMs: usage.cpuMs, rssBytes: usage.rssBytes };
 }
 
 async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssBytes: number; readyMs: number }> {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { type FleetOptions, startFleet } from "@netledger/device-sim";
-import { describeFleet, type SimMessage, type SimRequest } from "./sim-fleet.js";
+import { answerSimRequest, describeFleet, type SimMessage, type SimRequest } from "./sim-fleet.js";
 import { threadCpuMs } from "./thread-cpu.js";
 
 /**
@@ -12,19 +12,8 @@ const send = (message: SimMessage): void => port.postMessage(message);
 
 try {
   const fleet = await startFleet(workerData as FleetOptions);
-  port.on("message", async ({ id, op }: SimRequest) => {
-    switch (op) {
-      case "reset":
-        for (const device of fleet.devices) device.resetStats();
-        return send({ kind: "reply", id, result: null });
-      case "stats":
-        return send({ kind: "reply", id, result: fleet.devices.map((d) => d.stats) });
-      case "cpu":
-        return send({ kind: "reply", id, result: threadCpuMs() });
-      case "stop":
-        await fleet.stop();
-        return send({ kind: "reply", id, result: null });
-    }
+  port.on("message", async (request: SimRequest) => {
+    send({ kind: "reply", id: request.id, result: await answerSimRequest(fleet, request, threadCpuMs) });
   });
   send({ kind: "ready", devices: describeFleet(fleet) });
 } catch (err) {

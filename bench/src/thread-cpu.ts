@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
-
-/** Linux reports thread CPU in clock ticks of USER_HZ, 100 on every mainstream kernel build. */
-const TICKS_PER_SECOND = 100;
+import { cpuMsOfStat } from "./proc-stat.js";
 
 /**
  * CPU time (user + system, ms, 10 ms resolution) of the calling thread so far, from
@@ -9,14 +7,9 @@ const TICKS_PER_SECOND = 100;
  * `process.cpuUsage` (`threadCpuUsage` arrived in Node 23.9).
  */
 export function threadCpuMs(): number | null {
-  let stat: string;
   try {
-    stat = readFileSync("/proc/thread-self/stat", "utf8");
+    return cpuMsOfStat(readFileSync("/proc/thread-self/stat", "utf8"));
   } catch {
     return null;
   }
-  // Fields after "(comm)": state is field 3, utime 14, stime 15 (proc(5)); comm may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : null;
 }

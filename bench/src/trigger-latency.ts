@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createWorld, freePort, type ServiceProcess, startServiceProcess, type World } from "@netledger/testkit";
 import { runBareSshPass } from "./bare-ssh-pass.js";
-import { type BenchDevice, benchDeviceOf } from "./bench-world.js";
+import { type BenchDevice, insertBenchDevices } from "./bench-world.js";
 import { startCollectorHost } from "./collector-host.js";
 import { describeMachine } from "./machine.js";
-import { type SimDeviceInfo, startSimFleet } from "./sim-fleet.js";
+import { startSimFleet } from "./sim-fleet.js";
 import { type Summary, summarize } from "./stats.js";
 import { runTriggersPass } from "./triggers-pass.js";
 
@@ -73,28 +72,6 @@ async function api(url: string, token: string, method: string, body?: unknown) {
   const json = (await res.json()) as Record<string, unknown>;
   if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-/** The fleet as devices of `tenantId` in PostgreSQL, as the gateway would have stored them. */
-async function insertDevices(world: World, tenantId: string, fleet: readonly SimDeviceInfo[]): Promise<BenchDevice[]> {
-  const devices = fleet.map((sim) => benchDeviceOf(world, sim, tenantId, randomUUID()));
-  await world.db
-    .insertInto("devices")
-    .values(
-      devices.map(({ deviceId, target }) => ({
-        id: deviceId,
-        tenant_id: tenantId,
-        name: target.name,
-        host: target.host,
-        port: target.port,
-        driver: target.driver,
-        credentials_sealed: target.credentials,
-        host_key_fingerprint: target.hostKeyFingerprint,
-        software_version: target.softwareVersion,
-      })),
-    )
-    .execute();
-  return devices;
 }
 
 interface LevelSamples {
@@ -189,7 +166,7 @@ async function main(): Promise<void> {
         })
       ).token,
     );
-    const devices = await insertDevices(world, tenantId, fleet.devices);
+    const devices = await insertBenchDevices(world, tenantId, fleet.devices);
     log(`warming up (one trigger per device)...`);
     await runLevel(devices.length, devices, world, gatewayUrl, token).then(() => undefined);
 
