@@ -8,10 +8,9 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createWorld, freePort } from "@netledger/testkit";
+import { processUsage, waitForReady } from "./proc-usage.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
@@ -25,16 +24,6 @@ if (!existsSync(`${root}dist/collector.mjs`)) {
   process.exit(1);
 }
 
-/** CPU milliseconds (user + system) and RSS bytes of a live process, from /proc. */
-async function usageOf(pid: number): Promise<{ cpuMs: number; rssBytes: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return { cpuMs: ticks * 10, rssBytes: rssKiB * 1024 };
-}
-
 async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssBytes: number; readyMs: number }> {
   const world = await createWorld({ database: false });
   const port = await freePort();
@@ -45,18 +34,9 @@ async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssB
     stdio: "ignore",
   });
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}`);
-      if (performance.now() - started > 60_000) throw new Error("collector not ready within 60 s");
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      await delay(20);
-    }
+    await waitForReady(child, port);
     const readyMs = performance.now() - started;
-    return { ...(await usageOf(child.pid!)), readyMs };
+    return { ...(await processUsage(child.pid!)), readyMs };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));

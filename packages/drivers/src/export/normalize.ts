@@ -1,5 +1,6 @@
 import type { ExportFormat } from "./format.js";
 import { eachLogicalLine } from "./lines.js";
+import { anyOf } from "./patterns.js";
 
 /**
  * Normalizes an export so that equal configs give equal text (and sha256), and any meaningful
@@ -18,44 +19,81 @@ import { eachLogicalLine } from "./lines.js";
  * Changing what this returns for any input requires bumping `NORMALIZATION_VERSION` in contracts.
  */
 export function normalizeExport(text: string, format: ExportFormat): string {
-  const out = new NormalizedText();
-  let inHeaderArea = true;
-  const keep = (line: string): void => {
-    let kept = line;
-    if (inHeaderArea && format.section.test(kept)) inHeaderArea = false;
-    if (inHeaderArea)
-      for (const rewrite of format.volatileHeader) kept = kept.replace(rewrite.pattern, rewrite.replacement);
-    if (!format.volatileLines.some((pattern) => pattern.test(kept))) out.add(kept);
-  };
-  // With headerFirst, lines before the header are held until the header shows (they go) or the
-  // first section does without a header before it (they stay).
-  let beforeHeader: string[] | null = format.headerFirst === true ? [] : null;
-  for (const line of eachLogicalLine(text, format)) {
-    if (beforeHeader !== null) {
-      const section = format.section.test(line);
-      if (!section && !format.header.test(line)) {
-        beforeHeader.push(line);
-        continue;
-      }
-      if (section) for (const held of beforeHeader) keep(held);
-      beforeHeader = null;
-    }
-    keep(line);
-  }
-  for (const held of beforeHeader ?? []) keep(held);
-  return out.text();
+  let normalized = "";
+  const normalizer = new ExportNormalizer(format, (chunk) => {
+    normalized += chunk;
+  });
+  for (const line of eachLogicalLine(text, format)) normalizer.line(line);
+  normalizer.end();
+  return normalized;
 }
 
 /**
- * Lines joined with LF, each ending in LF, leading and trailing blank lines left out. Built in
- * flat chunks and returned as their concatenation: V8 flattens it when first read, by which time
- * the export it came from is usually gone, so the whole text is never held three times.
+ * {@link normalizeExport} fed one logical line at a time (see `eachLogicalLine`), handing its
+ * output to `onChunk` in pieces of up to {@link CHUNK_LINES} lines as it goes: the pieces joined are
+ * exactly what `normalizeExport` returns, and no whole copy of the normalized text is ever built.
+ * Lets the completeness check normalize in the same pass over the lines.
+ */
+export class ExportNormalizer {
+  readonly #format: ExportFormat;
+  readonly #volatile: (line: string) => boolean;
+  readonly #out: NormalizedText;
+  #inHeaderArea = true;
+  /**
+   * With headerFirst, lines before the header are held until the header shows (they go) or the
+   * first section does without a header before it (they stay).
+   */
+  #beforeHeader: string[] | null;
+
+  constructor(format: ExportFormat, onChunk: (chunk: string) => void) {
+    this.#format = format;
+    this.#volatile = anyOf(format.volatileLines);
+    this.#out = new NormalizedText(onChunk);
+    this.#beforeHeader = format.headerFirst === true ? [] : null;
+  }
+
+  line(line: string): void {
+    if (this.#beforeHeader !== null) {
+      const section = this.#format.section.test(line);
+      if (!section && !this.#format.header.test(line)) {
+        this.#beforeHeader.push(line);
+        return;
+      }
+      if (section) for (const held of this.#beforeHeader) this.#keep(held);
+      this.#beforeHeader = null;
+    }
+    this.#keep(line);
+  }
+
+  /** Flushes what is left; call once, after the last line. */
+  end(): void {
+    for (const held of this.#beforeHeader ?? []) this.#keep(held);
+    this.#beforeHeader = null;
+    this.#out.end();
+  }
+
+  #keep(line: string): void {
+    let kept = line;
+    if (this.#inHeaderArea && this.#format.section.test(kept)) this.#inHeaderArea = false;
+    if (this.#inHeaderArea)
+      for (const rewrite of this.#format.volatileHeader) kept = kept.replace(rewrite.pattern, rewrite.replacement);
+    if (!this.#volatile(kept)) this.#out.add(kept);
+  }
+}
+
+/**
+ * Lines joined with LF, each ending in LF, leading and trailing blank lines left out, handed on
+ * in flat chunks of lines (a multi-MB text is never held as one string here).
  */
 class NormalizedText {
-  #text = "";
+  readonly #onChunk: (chunk: string) => void;
   #chunk: string[] = [];
   #blanks = 0;
   #started = false;
+
+  constructor(onChunk: (chunk: string) => void) {
+    this.#onChunk = onChunk;
+  }
 
   add(line: string): void {
     if (line === "") {
@@ -67,9 +105,8 @@ class NormalizedText {
     this.#push(line);
   }
 
-  text(): string {
+  end(): void {
     this.#flush();
-    return this.#text;
   }
 
   #push(line: string): void {
@@ -79,7 +116,7 @@ class NormalizedText {
 
   #flush(): void {
     if (this.#chunk.length === 0) return;
-    this.#text += `${this.#chunk.join("\n")}\n`;
+    this.#onChunk(`${this.#chunk.join("\n")}\n`);
     this.#chunk = [];
   }
 }
