@@ -5,7 +5,8 @@
  * `npm run build`) or as development does (`tsx`: `services/collector/src/main.ts` through the
  * TypeScript loader). Each pass publishes one BackupJob per device and waits until every snapshot
  * is on the wire and every job acked; the child's CPU (user + system, every thread, from /proc) over
- * the pass divided by the devices is the figure. The first pass includes JIT warm-up; start-up is
+ * the pass divided by the devices is the figure (`--bundle PATH` runs another build, e.g. of an
+ * older commit, for a before/after on the same box at the same time). The first pass includes JIT warm-up; start-up is
  * in none. `--cpu-prof DIR` runs the child with `node --cpu-prof` (the profile covers its whole
  * life, start-up included); summarize it with `npm run -w @netledger/bench cpu-profile-top -- FILE`.
  */
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     devices: { type: "string", default: "300" },
     passes: { type: "string", default: "3" },
     mode: { type: "string", default: "bundle" },
+    bundle: { type: "string", default: "dist/collector.mjs" },
     concurrency: { type: "string", default: "100" },
     "latency-ms": { type: "string", default: "200" },
     "config-bytes": { type: "string", default: String(DEFAULT_OPTIONS.configBytes) },
@@ -42,16 +44,16 @@ const concurrency = Number(values.concurrency);
 const latencyMs = Number(values["latency-ms"]);
 const configBytes = Number(values["config-bytes"]);
 const entry: Record<string, string[]> = {
-  bundle: ["dist/collector.mjs"],
+  bundle: [values.bundle],
   tsx: ["--import", "tsx", "services/collector/src/main.ts"],
 };
 const args = entry[mode ?? ""];
 if (!args) throw new Error(`--mode must be bundle or tsx, not ${mode}`);
-if (mode === "bundle" && !existsSync(`${root}dist/collector.mjs`)) {
-  throw new Error("dist/collector.mjs is missing: run `npm run build` first");
+if (mode === "bundle" && !existsSync(new URL(values.bundle, `file://${root}`))) {
+  throw new Error(`${values.bundle} is missing: run \`npm run build\` first`);
 }
 const profDir = values["cpu-prof"];
-const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
+const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
 }
@@ -22,11 +23,11 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: "string", default: "25" } },
+  options: { top: { type: "string", default: "25" }, callers: { type: "string" } },
 });
 const top = Number(values.top);
 const file = positionals[0];
-if (!file) throw new Error("usage: cpu-profile-top FILE.cpuprofile [--top N]");
+if (!file) throw new Error("usage: cpu-profile-top FILE.cpuprofile [--top N] [--callers FUNCTION]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
@@ -81,3 +82,23 @@ const print = (title: string, map: Map<string, number>, n: number) => {
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`);
 print("self time by package", byPackage, 15);
 print("self time by function", byFunction, top);
+
+/** With `--callers NAME`: where the self time of functions named NAME comes from (5 frames up, Node's own skipped). */
+if (values.callers !== undefined) {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const stacks = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)!.callFrame.functionName !== values.callers) continue;
+    const frames: string[] = [];
+    for (let at = parent.get(id); at !== undefined && frames.length < 5; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      if (f.url.startsWith("node:") || f.url === "") continue;
+      const o = original(f.url, f.lineNumber, f.columnNumber);
+      frames.push(`${f.functionName || "(anonymous)"} ${o.url.replace(/^.*\//, "")}:${o.line + 1}`);
+    }
+    const key = frames.join(" < ");
+    stacks.set(key, (stacks.get(key) ?? 0) + us);
+  }
+  print(`callers of ${values.callers}`, stacks, 12);
+}
