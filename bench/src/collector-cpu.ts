@@ -96,6 +96,10 @@ try {
       timeoutMs: 600_000,
     });
     const wallMs = performance.now() - t0;
+    // The child logs `backup done` after its publish was acked: its last lines may still be in the pipe.
+    for (const until = performance.now() + 10_000; done - doneBefore < devices && performance.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const after = await processUsage(child.pid!);
     const backups = done - doneBefore;
     if (backups !== devices || watch.failures.length > 0) {
