@@ -1,30 +1,25 @@
 /**
  * `npm run -w @netledger/bench collector-cpu`: CPU per backup of one collector **process** alone.
  * The simulated fleet runs on a worker thread of this process and the collector in a child
- * process, started as production starts it (`bundle`: `node dist/collector.mjs`, after
- * `npm run build`) or as development does (`tsx`: `services/collector/src/main.ts` through the
- * TypeScript loader). Each pass publishes one BackupJob per device and waits until every snapshot
- * is on the wire and every job acked; the child's CPU (user + system, every thread, from /proc) over
- * the pass divided by the devices is the figure (`--bundle PATH` runs another build, e.g. of an
- * older commit, for a before/after on the same box at the same time). The first pass includes JIT warm-up; start-up is
- * in none. `--cpu-prof DIR` runs the child with `node --cpu-prof` (the profile covers its whole
- * life, start-up included); summarize it with `npm run -w @netledger/bench cpu-profile-top -- FILE`.
+ * process (`collector-process.ts`), started as production starts it (`bundle`: `node
+ * dist/collector.mjs`, after `npm run build`; `--bundle PATH` runs another build, e.g. of an older
+ * commit, for a before/after on the same box at the same time) or as development does (`tsx`).
+ * Each pass publishes one BackupJob per device and waits until every snapshot is on the wire and
+ * every job acked; the child's CPU (user + system, every thread, from /proc) over the pass divided
+ * by the devices is the figure. The first pass includes JIT warm-up; start-up is in none.
+ * `--cpu-prof DIR` runs the child with `node --cpu-prof` (the profile covers its whole life,
+ * start-up included); summarize it with `npm run -w @netledger/bench cpu-profile-top -- FILE`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort } from "@netledger/testkit";
 import { startBenchWorld } from "./bench-world.js";
 import { DEFAULT_OPTIONS } from "./cli-args.js";
+import { type CollectorProcess, startCollectorProcess } from "./collector-process.js";
 import { runJobsPass } from "./jobs-pass.js";
-import { processPeakRss, processUsage, waitForReady } from "./proc-usage.js";
+import { processPeakRss, processUsage } from "./proc-usage.js";
 import { watchSnapshots } from "./snapshot-watch.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const { values } = parseArgs({
   options: {
     devices: { type: "string", default: "300" },
@@ -43,15 +38,7 @@ const mode = values.mode;
 const concurrency = Number(values.concurrency);
 const latencyMs = Number(values["latency-ms"]);
 const configBytes = Number(values["config-bytes"]);
-const entry: Record<string, string[]> = {
-  bundle: [values.bundle],
-  tsx: ["--import", "tsx", "services/collector/src/main.ts"],
-};
-const args = entry[mode ?? ""];
-if (!args) throw new Error(`--mode must be bundle or tsx, not ${mode}`);
-if (mode === "bundle" && !existsSync(new URL(values.bundle, `file://${root}`))) {
-  throw new Error(`${values.bundle} is missing: run \`npm run build\` first`);
-}
+if (mode !== "bundle" && mode !== "tsx") throw new Error(`--mode must be bundle or tsx, not ${mode}`);
 const profDir = values["cpu-prof"];
 const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
 const load = () =>
@@ -62,46 +49,30 @@ const progress = (message: string): void => void process.stderr.write(`[collecto
 
 const bw = await startBenchWorld({ ...DEFAULT_OPTIONS, devices, latencyMs, concurrency, configBytes, simThread: true });
 const watch = watchSnapshots(bw.world.nc, bw.world.wire);
-let child: ChildProcess | undefined;
+let collector: CollectorProcess | undefined;
 try {
-  const port = await freePort();
-  const prof = profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [];
-  child = spawn(process.execPath, [...prof, ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...bw.world.env(),
-      OPS_PORT: String(port),
-      COLLECTOR_CONCURRENCY: String(concurrency),
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  collector = await startCollectorProcess(bw.world, {
+    mode: mode as "bundle" | "tsx",
+    bundle: values.bundle,
+    concurrency,
+    cpuProfDir: profDir,
   });
-  let done = 0;
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line.includes('"msg":"backup done"')) done++;
-    else if (/"level":"(warn|error|fatal)"|"level":(40|50|60)\b/.test(line)) process.stderr.write(`${line}\n`);
-  });
-  await waitForReady(child, port);
-  const startup = await processUsage(child.pid!);
+  const startup = await processUsage(collector.pid);
   progress(`collector (${mode}) ready: ${startup.cpuMs} ms CPU, ${(startup.rssBytes / 2 ** 20).toFixed(0)} MiB RSS`);
   const rows: Record<string, number | string>[] = [];
   for (let pass = 1; pass <= passes; pass++) {
     const loadBefore = load();
-    const before = await processUsage(child.pid!);
-    const doneBefore = done;
+    const before = await processUsage(collector.pid);
+    const doneBefore = collector.done();
     const t0 = performance.now();
     await runJobsPass(bw.world, bw.devices, watch, {
       runId: `${randomBytes(4).toString("hex")}-${pass}`,
       timeoutMs: 600_000,
     });
     const wallMs = performance.now() - t0;
-    // The child logs `backup done` after its publish was acked: its last lines may still be in the pipe.
-    for (const until = performance.now() + 10_000; done - doneBefore < devices && performance.now() < until; ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    const after = await processUsage(child.pid!);
-    const backups = done - doneBefore;
+    await collector.waitForDone(doneBefore + devices);
+    const after = await processUsage(collector.pid);
+    const backups = collector.done() - doneBefore;
     if (backups !== devices || watch.failures.length > 0) {
       throw new Error(`pass ${pass}: ${backups} of ${devices} backups done, ${watch.failures.length} failures`);
     }
@@ -111,7 +82,7 @@ try {
       wallS: Number((wallMs / 1000).toFixed(2)),
       cpuMsPerBackup: Number(((after.cpuMs - before.cpuMs) / backups).toFixed(2)),
       rssMiB: Number((after.rssBytes / 2 ** 20).toFixed(0)),
-      peakRssMiB: Number(((await processPeakRss(child.pid!)) / 2 ** 20).toFixed(0)),
+      peakRssMiB: Number(((await processPeakRss(collector.pid)) / 2 ** 20).toFixed(0)),
       load: `${loadBefore} -> ${load()}`,
     };
     rows.push(row);
@@ -121,10 +92,6 @@ try {
   console.log(`reproduce: ${command}`);
 } finally {
   watch.close();
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child!.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  await collector?.stop();
   await bw.close();
 }

@@ -3,7 +3,7 @@ import type { CheckedExport, CommandOutput, CompletenessResult, ExportLimits } f
 import { continues, endsInsideString } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
 import { eachLine, eachLogicalLine, hasHeader, headerVersion, longestLine } from "./lines.js";
-import { ExportNormalizer } from "./normalize.js";
+import { ByteLines, ExportNormalizer } from "./normalize.js";
 import { anyOf } from "./patterns.js";
 import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
 
@@ -79,12 +79,14 @@ export function checkAndNormalizeExport(
   const chunks: Buffer[] = [];
   let bytes = 0;
   const hash = createHash("sha256");
-  const normalizer = new ExportNormalizer(format, (chunk) => {
-    const buffer = Buffer.from(chunk, "utf8");
-    chunks.push(buffer);
-    bytes += buffer.length;
-    hash.update(buffer);
-  });
+  const normalizer = new ExportNormalizer(
+    format,
+    new ByteLines((chunk) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      hash.update(chunk);
+    }),
+  );
   const result = checkExport(output, limits, format, (line) => normalizer.line(line));
   if (!result.ok) return result;
   normalizer.end();

@@ -20,9 +20,12 @@ import { anyOf } from "./patterns.js";
  */
 export function normalizeExport(text: string, format: ExportFormat): string {
   let normalized = "";
-  const normalizer = new ExportNormalizer(format, (chunk) => {
-    normalized += chunk;
-  });
+  const normalizer = new ExportNormalizer(
+    format,
+    new StringLines((chunk) => {
+      normalized += chunk;
+    }),
+  );
   for (const line of eachLogicalLine(text, format)) normalizer.line(line);
   normalizer.end();
   return normalized;
@@ -30,7 +33,7 @@ export function normalizeExport(text: string, format: ExportFormat): string {
 
 /**
  * {@link normalizeExport} fed one logical line at a time (see `eachLogicalLine`), handing its
- * output to `onChunk` in pieces of up to {@link CHUNK_LINES} lines as it goes: the pieces joined are
+ * output lines to `out` as it goes ({@link StringLines}, {@link ByteLines}): the pieces joined are
  * exactly what `normalizeExport` returns, and no whole copy of the normalized text is ever built.
  * Lets the completeness check normalize in the same pass over the lines.
  */
@@ -45,10 +48,10 @@ export class ExportNormalizer {
    */
   #beforeHeader: string[] | null;
 
-  constructor(format: ExportFormat, onChunk: (chunk: string) => void) {
+  constructor(format: ExportFormat, out: LineWriter) {
     this.#format = format;
     this.#volatile = anyOf(format.volatileLines);
-    this.#out = new NormalizedText(onChunk);
+    this.#out = new NormalizedText(out);
     this.#beforeHeader = format.headerFirst === true ? [] : null;
   }
 
@@ -81,18 +84,20 @@ export class ExportNormalizer {
   }
 }
 
-/**
- * Lines joined with LF, each ending in LF, leading and trailing blank lines left out, handed on
- * in flat chunks of lines (a multi-MB text is never held as one string here).
- */
+/** Where normalized lines go, each to be followed by LF; `flush` hands on what it holds. */
+export interface LineWriter {
+  push(line: string): void;
+  flush(): void;
+}
+
+/** Leading and trailing blank lines left out, the rest handed to a {@link LineWriter}. */
 class NormalizedText {
-  readonly #onChunk: (chunk: string) => void;
-  #chunk: string[] = [];
+  readonly #out: LineWriter;
   #blanks = 0;
   #started = false;
 
-  constructor(onChunk: (chunk: string) => void) {
-    this.#onChunk = onChunk;
+  constructor(out: LineWriter) {
+    this.#out = out;
   }
 
   add(line: string): void {
@@ -101,20 +106,30 @@ class NormalizedText {
       return;
     }
     this.#started = true;
-    for (; this.#blanks > 0; this.#blanks--) this.#push("");
-    this.#push(line);
+    for (; this.#blanks > 0; this.#blanks--) this.#out.push("");
+    this.#out.push(line);
   }
 
   end(): void {
-    this.#flush();
+    this.#out.flush();
+  }
+}
+
+/** Lines joined with LF, each ending in LF, handed on as flat strings of up to {@link CHUNK_LINES} lines. */
+export class StringLines implements LineWriter {
+  readonly #onChunk: (chunk: string) => void;
+  #chunk: string[] = [];
+
+  constructor(onChunk: (chunk: string) => void) {
+    this.#onChunk = onChunk;
   }
 
-  #push(line: string): void {
+  push(line: string): void {
     this.#chunk.push(line);
-    if (this.#chunk.length >= CHUNK_LINES) this.#flush();
+    if (this.#chunk.length >= CHUNK_LINES) this.flush();
   }
 
-  #flush(): void {
+  flush(): void {
     if (this.#chunk.length === 0) return;
     this.#onChunk(`${this.#chunk.join("\n")}\n`);
     this.#chunk = [];
@@ -122,3 +137,37 @@ class NormalizedText {
 }
 
 const CHUNK_LINES = 2048;
+
+/**
+ * The UTF-8 bytes of the same text, written line by line into Buffers of about
+ * {@link CHUNK_BYTES} and handed on full: no intermediate joined string.
+ */
+export class ByteLines implements LineWriter {
+  readonly #onChunk: (chunk: Buffer) => void;
+  #buffer = Buffer.allocUnsafe(0);
+  #used = 0;
+
+  constructor(onChunk: (chunk: Buffer) => void) {
+    this.#onChunk = onChunk;
+  }
+
+  push(line: string): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes; +1 for the LF.
+    const most = line.length * 3 + 1;
+    if (this.#buffer.length - this.#used < most) {
+      this.flush();
+      this.#buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+    }
+    this.#used += this.#buffer.write(line, this.#used, "utf8");
+    this.#buffer[this.#used++] = 0x0a;
+  }
+
+  flush(): void {
+    if (this.#used === 0) return;
+    this.#onChunk(this.#buffer.subarray(0, this.#used));
+    this.#buffer = this.#buffer.subarray(this.#used);
+    this.#used = 0;
+  }
+}
+
+const CHUNK_BYTES = 64 * 1024;
