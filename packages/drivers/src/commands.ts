@@ -1,7 +1,7 @@
 import type { CommandRules, FallbackRule } from "./definition.js";
 import type { CommandOutput } from "./driver.js";
 import type { ExportFormat } from "./export/format.js";
-import { eachLine, eachLineOfBytes, eachLineOfChunks, headerVersion } from "./export/lines.js";
+import { eachLine, eachLineOfBytes, headerVersion } from "./export/lines.js";
 import { isReleaseBelow, releaseNumbers } from "./version.js";
 
 /** The export command for a device whose last seen version is `version` (null: unknown). */
@@ -31,11 +31,7 @@ export function selectFallbackCommand(
   output: CommandOutput,
   format: ExportFormat,
 ): string | null {
-  const lines = () =>
-    chain(
-      output.stdoutChunks ? eachLineOfChunks(output.stdoutChunks) : eachLineOfBytes(output.stdout),
-      eachLine(output.stderr),
-    );
+  const lines = () => chain(eachLineOfBytes(output.stdout), eachLine(output.stderr));
   const version = headerVersion(lines(), format);
   if (version !== null) {
     const chosen = selectExportCommand(rules, version);

@@ -4,12 +4,6 @@ import type { StructuredChange } from "./changes/structured-change.js";
 /** What one command run over SSH produced. `stdout` is raw bytes: drivers decide how to decode. */
 export interface CommandOutput {
   readonly stdout: Buffer;
-  /**
-   * The same bytes as received, in order, when the runtime kept them in pieces: drivers read these
-   * rather than `stdout`, so a multi-MB output is never joined (an SSH session may join `stdout`
-   * only when it is read).
-   */
-  readonly stdoutChunks?: readonly Buffer[] | undefined;
   readonly stderr: string;
   /** null when the channel closed without an exit status (connection dropped). */
   readonly exitCode: number | null;

@@ -5,7 +5,7 @@ import type { ExportFormat } from "./format.js";
 import { eachLine, eachLogicalLine, hasHeader, headerVersion, longestLine } from "./lines.js";
 import { ByteLines, ExportNormalizer } from "./normalize.js";
 import { anyOf } from "./patterns.js";
-import { decodeUtf8, decodeUtf8Chunks, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
+import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
 
 /** Above this share of non-printable characters the output is binary noise, not an export. */
 const MAX_NON_PRINTABLE_RATIO = 0.1;
@@ -43,17 +43,14 @@ export function checkExport(
   format: ExportFormat,
   onLogicalLine?: (line: string) => void,
 ): CompletenessResult {
-  const { stderr, exitCode } = output;
-  const chunks = output.stdoutChunks ?? [output.stdout];
-  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  if (length > limits.maxBytes) {
-    return fail("EXPORT_TOO_LARGE", `export is ${length} bytes, over the ${limits.maxBytes}-byte limit`);
+  const { stdout, stderr, exitCode } = output;
+  if (stdout.length > limits.maxBytes) {
+    return fail("EXPORT_TOO_LARGE", `export is ${stdout.length} bytes, over the ${limits.maxBytes}-byte limit`);
   }
-  const decoded = chunks.length === 1 ? decodeUtf8(chunks[0]!) : decodeUtf8Chunks(chunks);
+  const decoded = decodeUtf8(stdout);
   // What the early rules read: the same text when the bytes are valid UTF-8 (BOM kept, as
-  // `toString` keeps it), else a lenient decoding (of the joined bytes: rare). One decoding of
-  // the export in the common case, and its chunks never joined.
-  const lenient = decoded.kind === "text" ? decoded.withBom : output.stdout.toString("utf8");
+  // `toString` keeps it), else a lenient decoding. One decoding of the export in the common case.
+  const lenient = decoded.kind === "text" ? decoded.withBom : stdout.toString("utf8");
   if (exitCode === null) {
     return hasHeader(eachLine(lenient), format)
       ? fail("EXPORT_TRUNCATED", "connection closed before the export finished")
@@ -63,7 +60,7 @@ export function checkExport(
   if (hasErrorLine(eachLine(lenient), format) || hasErrorLine(eachLine(stderr), format)) {
     return fail("COMMAND_FAILED", "device rejected the command");
   }
-  if (chunks.every(isBlankLatin1)) return fail("EXPORT_TRUNCATED", "empty export");
+  if (isBlankLatin1(stdout)) return fail("EXPORT_TRUNCATED", "empty export");
   if (decoded.kind === "cut-character") return fail("EXPORT_TRUNCATED", "export ends inside a character");
   if (decoded.kind === "invalid") return fail("EXPORT_INVALID", "export is not valid UTF-8");
   return checkText(decoded.text, format, onLogicalLine);

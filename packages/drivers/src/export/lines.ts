@@ -66,38 +66,6 @@ export function* eachLineOfBytes(bytes: Buffer): Generator<string> {
   }
 }
 
-/**
- * The lines of `eachLineOfBytes(Buffer.concat(chunks))`, without joining the chunks: only a line
- * that spans chunks is copied together.
- */
-export function* eachLineOfChunks(chunks: readonly Buffer[]): Generator<string> {
-  let partial: Buffer[] = [];
-  /** The previous chunk ended in CR: an LF starting this one belongs to it. */
-  let afterCr = false;
-  for (const chunk of chunks) {
-    if (chunk.length === 0) continue;
-    let start = afterCr && chunk[0] === LF ? 1 : 0;
-    afterCr = false;
-    for (;;) {
-      let i = start;
-      while (i < chunk.length && chunk[i] !== LF && chunk[i] !== CR) i++;
-      if (i >= chunk.length) {
-        if (start < chunk.length) partial.push(chunk.subarray(start));
-        break;
-      }
-      const line = chunk.subarray(start, i);
-      yield partial.length === 0 ? line.toString("utf8") : Buffer.concat([...partial, line]).toString("utf8");
-      partial = [];
-      if (chunk[i] === CR && i + 1 >= chunk.length) {
-        afterCr = true;
-        break;
-      }
-      start = chunk[i] === CR && chunk[i + 1] === LF ? i + 2 : i + 1;
-    }
-  }
-  yield Buffer.concat(partial).toString("utf8");
-}
-
 /** Length of the longest line `splitLines(text)` gives, without making any of them. */
 export function longestLine(text: string): number {
   const ends = new LineEnds(text);

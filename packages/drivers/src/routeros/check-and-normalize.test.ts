@@ -3,9 +3,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { CheckedExport, CommandOutput } from "../driver.js";
 import { sha256Hex } from "../export/hash.js";
-import { eachLine, eachLineOfBytes, eachLineOfChunks, longestLine, splitLines } from "../export/lines.js";
+import { eachLine, longestLine, splitLines } from "../export/lines.js";
 import { anyOf } from "../export/patterns.js";
-import { decodeUtf8, decodeUtf8Chunks } from "../export/text-decoding.js";
 import { headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
 import { routerOsDriver } from "./index.js";
 import { loadRouterOsFixtures, REAL_EXPORTS } from "./test-fixtures.js";
@@ -167,74 +166,5 @@ describe("anyOf", () => {
         );
       }
     }
-  });
-});
-
-/** `bytes` cut at every position in `cuts` (any order, duplicates and out-of-range ignored), empty pieces kept. */
-function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const end of at) {
-    pieces.push(bytes.subarray(start, end));
-    start = end;
-  }
-  pieces.push(bytes.subarray(start));
-  return pieces;
-}
-
-describe("stdout in chunks, never joined", () => {
-  /** Text with multi-byte characters, CR, LF, continuations, a BOM, and now and then bytes that are no UTF-8. */
-  const bytesy = fc
-    .array(
-      fc.oneof(
-        fc.constantFrom("a", "/ip dns", "set a=1", "\r", "\n", "\r\n", " \\\r\n    ", "é", "€", "\u{1F600}", "\uFEFF"),
-        fc.constantFrom("\xff", "\x80", "\xe2\x82", "\xf0\x9f"),
-      ),
-      { maxLength: 30 },
-    )
-    .map((parts) =>
-      Buffer.concat(parts.map((p) => (/^[\x80-\xff]+$/.test(p) ? Buffer.from(p, "latin1") : Buffer.from(p)))),
-    );
-
-  it("decodes and splits lines exactly as the joined bytes, cut anywhere (inside characters and CRLFs too)", () => {
-    fc.assert(
-      fc.property(bytesy, fc.array(fc.nat(), { maxLength: 8 }), (bytes, cuts) => {
-        const chunks = split(bytes, cuts);
-        assert.deepEqual(decodeUtf8Chunks(chunks), decodeUtf8(bytes));
-        assert.deepEqual([...eachLineOfChunks(chunks)], [...eachLineOfBytes(bytes)]);
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  it("checks, normalizes and picks the fallback exactly as from the joined bytes", () => {
-    fc.assert(
-      fc.property(
-        syntheticConfig,
-        headerTime,
-        fc.array(fc.nat(), { maxLength: 12 }),
-        fc.option(fc.nat(), { nil: undefined }),
-        (config, time, cuts, cut) => {
-          const whole = Buffer.from(`caf\u00e9\r\n${renderExport(config, { time, width: 40, eol: "\r\n" })}`);
-          const bytes = cut === undefined ? whole : whole.subarray(0, cut % (whole.length + 1));
-          const chunked: CommandOutput = { ...output(bytes), stdoutChunks: split(bytes, cuts) };
-          assert.deepEqual(onePass(chunked), onePass(output(bytes)));
-          for (const command of ["/export show-sensitive", "/export"]) {
-            assert.equal(
-              routerOsDriver.fallbackCommand(command, chunked),
-              routerOsDriver.fallbackCommand(command, output(bytes)),
-            );
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-    const rejected = Buffer.from("expected end of command (line 1 column 9)\r\n");
-    const chunks = split(rejected, [3, 20, 41, 42]);
-    assert.equal(
-      routerOsDriver.fallbackCommand("/export show-sensitive", { ...output(rejected), stdoutChunks: chunks }),
-      "/export",
-    );
   });
 });

@@ -84,7 +84,7 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
         const reader = new RawReader();
         const again = await session.exec(first.command, { ...execOptions(input), onStdout: (c) => reader.push(c) });
         // A session that does not stream chunks (a test double) leaves the reader empty.
-        const read = reader.empty ? rawRead(driver, again) : reader.result(driver);
+        const read = reader.empty ? rawRead(driver, again.stdout) : reader.result(driver);
         if (again.exitCode === 0 && sameRead(first.raw, read)) return normalized;
         const result = driver.checkAndNormalize(again, { maxBytes: limits.exportMaxBytes });
         return result.ok ? result.normalized : null;
@@ -125,7 +125,7 @@ async function readExport(
 ) {
   let run: ExportRun | undefined = await runExport(session, driver, versionHint, input);
   const { command, commands } = run;
-  const raw = rawRead(driver, run.output);
+  const raw = rawRead(driver, run.output.stdout);
   const result = driver.checkAndNormalize(run.output, { maxBytes: input.limits.exportMaxBytes });
   run = undefined;
   if (!result.ok) throw new BackupError(result.code, result.reason);
@@ -144,9 +144,9 @@ interface RawRead {
   readonly restSha256: string;
 }
 
-function rawRead(driver: DeviceDriver, output: CommandOutput): RawRead | null {
+function rawRead(driver: DeviceDriver, stdout: Buffer): RawRead | null {
   const reader = new RawReader();
-  for (const chunk of output.stdoutChunks ?? [output.stdout]) reader.push(chunk);
+  reader.push(stdout);
   return reader.result(driver);
 }
 

@@ -29,9 +29,9 @@ export interface SshExecOptions {
   /** Stdout beyond this fails with EXPORT_TOO_LARGE at once; the rest is never read. */
   readonly maxBytes: number;
   /**
-   * Sees each stdout chunk as it arrives (a second read of an export is hashed as it streams).
-   * Whether or not it is given, the output carries the chunks (`stdoutChunks`) and joins `stdout`
-   * only when it is read, so the whole output is never held twice.
+   * Sees each stdout chunk as it arrives. The output's `stdout` is then joined only when first
+   * read, so a caller that learns what it needs from the chunks (a second read of an export
+   * compared by hash) never holds the whole output twice.
    */
   readonly onStdout?: ((chunk: Buffer) => void) | undefined;
   readonly signal?: AbortSignal | undefined;

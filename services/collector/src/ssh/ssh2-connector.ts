@@ -254,14 +254,19 @@ class Ssh2Session implements SshSession {
           return;
         }
         if (!settle()) return;
-        // The chunks as they came; `stdout` joins them only if someone reads it (drivers read the chunks).
+        if (options.onStdout === undefined) {
+          const stdout = Buffer.concat(chunks, total);
+          // The stream's listeners keep this closure alive a while: let the chunks go now.
+          chunks.length = 0;
+          resolve({ stdout, stderr, exitCode });
+          return;
+        }
         let stdout: Buffer | undefined;
         resolve({
           get stdout() {
             stdout ??= Buffer.concat(chunks, total);
             return stdout;
           },
-          stdoutChunks: chunks,
           stderr,
           exitCode,
         });
