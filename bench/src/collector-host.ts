@@ -40,7 +40,7 @@ export async function startCollectorHost(world: World, concurrency: number): Pro
       },
     },
   });
-  const nc = await connectNats({ servers: config.NATS_URL, name: "bench-collector", logger });
+  const nc = await connectNats({ servers: config.NATS_URL, name: "bench-collector", logger, asyncTraces: false });
   const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], { logger });
   let collector: Collector;
   try {

@@ -8,10 +8,9 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createWorld, freePort } from "@netledger/testkit";
-import { readProcessUsage } from "./proc-stat.js";
+import { processUsage, waitForReady } from "./proc-usage.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
@@ -25,13 +24,6 @@ if (!existsSync(`${root}dist/collector.mjs`)) {
   process.exit(1);
 }
 
-/** CPU milliseconds (user + system) and RSS bytes of a live process, from /proc. */
-async function usageOf(pid: number): Promise<{ cpuMs: number; rssBytes: number }> {
-  const usage = await readProcessUsage(pid);
-  if (usage === null) throw new Error(`cannot read /proc/${pid}`);
-  return { cpuMs: usage.cpuMs, rssBytes: usage.rssBytes };
-}
-
 async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssBytes: number; readyMs: number }> {
   const world = await createWorld({ database: false });
   const port = await freePort();
@@ -42,18 +34,9 @@ async function startOnce(args: readonly string[]): Promise<{ cpuMs: number; rssB
     stdio: "ignore",
   });
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}`);
-      if (performance.now() - started > 60_000) throw new Error("collector not ready within 60 s");
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      await delay(20);
-    }
+    await waitForReady(child, port);
     const readyMs = performance.now() - started;
-    return { ...(await usageOf(child.pid!)), readyMs };
+    return { ...(await processUsage(child.pid!)), readyMs };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));

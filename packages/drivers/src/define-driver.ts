@@ -3,7 +3,7 @@ import type { ConfigEntity } from "./changes/structured-change.js";
 import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
-import { checkExport } from "./export/completeness.js";
+import { checkAndNormalizeExport, checkExport } from "./export/completeness.js";
 import { eachLine, headerVersion } from "./export/lines.js";
 import { normalizeExport } from "./export/normalize.js";
 
@@ -21,6 +21,7 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     exportCommand: (softwareVersion: string | null) => selectExportCommand(commands, softwareVersion),
     fallbackCommand: (command, output) => selectFallbackCommand(commands, command, output, format),
     check: (output, limits) => checkExport(output, limits, format),
+    checkAndNormalize: (output, limits) => checkAndNormalizeExport(output, limits, format),
     normalize: (text: string) => normalizeExport(text, format),
     softwareVersion: (text: string) => headerVersion(eachLine(text), format),
     redactSecrets: definition.redactSecrets,

@@ -18,6 +18,20 @@ export type CompletenessResult =
       readonly reason: string;
     };
 
+/** A normalized export as UTF-8 chunks: joined, exactly what `normalize` returns for the checked text. */
+export interface NormalizedExport {
+  readonly chunks: readonly Buffer[];
+  /** Total bytes of the chunks. */
+  readonly bytes: number;
+  /** Lowercase hex sha256 of the joined chunks (`sha256Hex` of the normalized text). */
+  readonly sha256: string;
+}
+
+/** `check`, `normalize` and `softwareVersion` of one output, done in one pass. */
+export type CheckedExport =
+  | Extract<CompletenessResult, { ok: false }>
+  | { readonly ok: true; readonly normalized: NormalizedExport; readonly softwareVersion: string | null };
+
 export interface ExportLimits {
   /** Raw stdout larger than this is EXPORT_TOO_LARGE. */
   readonly maxBytes: number;
@@ -47,6 +61,12 @@ export interface DeviceDriver {
    * COMMAND_FAILED: nothing proves the export ended. See `export/completeness.ts` for the order.
    */
   check(output: CommandOutput, limits: ExportLimits): CompletenessResult;
+  /**
+   * `check`, then `normalize` and `softwareVersion` of the checked text, in one pass over its lines,
+   * the normalized text as hashed UTF-8 chunks rather than one string (a multi-MB export is held
+   * once as text, not again normalized). What the collector runs on every export it reads.
+   */
+  checkAndNormalize(output: CommandOutput, limits: ExportLimits): CheckedExport;
   /** Pure, idempotent normalization: volatile parts removed, everything meaningful kept. */
   normalize(text: string): string;
   /** Software version the export says it came from, or null. */

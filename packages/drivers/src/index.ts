@@ -9,10 +9,18 @@ export {
 } from "./changes/index.js";
 export { defineDriver } from "./define-driver.js";
 export type { CommandRules, DriverDefinition, FallbackRule, VersionCommandRule } from "./definition.js";
-export type { CommandOutput, CompletenessResult, DeviceDriver, ExportLimits } from "./driver.js";
+export type {
+  CheckedExport,
+  CommandOutput,
+  CompletenessResult,
+  DeviceDriver,
+  ExportLimits,
+  NormalizedExport,
+} from "./driver.js";
 export { UnknownDriverError } from "./errors.js";
 export type { ContinuationRule, ExportFormat, StringLiteralRule, TextRewrite } from "./export/index.js";
 export {
+  checkAndNormalizeExport,
   checkExport,
   continues,
   endsInsideString,

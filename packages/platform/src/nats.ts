@@ -12,6 +12,12 @@ export interface ConnectNatsOptions {
   logger: Logger;
   /** Connection attempts at start-up before giving up with NatsUnavailableError; default 5. */
   startAttempts?: number;
+  /**
+   * False skips the client's capture of a stack trace at every request and JetStream publish (an
+   * Error made in advance, so a later failure shows its caller): a hot path that publishes per
+   * message saves that cost, and its failures still carry their own stack and cause. Default true.
+   */
+  asyncTraces?: boolean;
 }
 
 const START_BACKOFF = { baseMs: 250, maxMs: 5_000 };
@@ -35,6 +41,7 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
         maxReconnectAttempts: -1,
         reconnectTimeWait: 2_000,
         timeout: 5_000,
+        noAsyncTraces: options.asyncTraces === false,
       });
       logger.info({ servers, server: nc.getServer(), attempt }, "connected to NATS");
       void logStatus(nc, logger);

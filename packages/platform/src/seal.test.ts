@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { SealError } from "./errors.js";
 import { createSealer, generateKey, parseKeyRing } from "./seal.js";
@@ -17,6 +18,25 @@ function code(fn: () => unknown): string {
 }
 
 describe("seal", () => {
+  it("keeps its byte layout: NL1 | id length | id | iv | tag | AES-256-GCM ciphertext, checked with bare node:crypto", () => {
+    const key = Buffer.from(newKey, "base64");
+    const sealer = createSealer(parseKeyRing(`k7:${newKey}`));
+    const plaintext = randomBytes(100_003);
+    const sealed = sealer.seal(plaintext, "t:d");
+    assert.deepEqual(sealed.subarray(0, 6), Buffer.from("NL1\u0002k7", "latin1"));
+    const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(6, 18));
+    decipher.setAuthTag(sealed.subarray(18, 34));
+    decipher.setAAD(Buffer.from("t:d"));
+    assert.deepEqual(Buffer.concat([decipher.update(sealed.subarray(34)), decipher.final()]), plaintext);
+    // And a value made by hand, as the previous implementation laid it out, opens.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const byHand = Buffer.concat([Buffer.from("NL1\u0002k7", "latin1"), iv, cipher.getAuthTag(), body]);
+    assert.deepEqual(sealer.open(byHand), plaintext);
+    assert.equal(sealer.openString(sealer.sealString("x\u00e9", "a"), "a"), "x\u00e9");
+  });
+
   it("round-trips binary and string forms, with and without AAD", () => {
     const sealer = createSealer(parseKeyRing(`k1:${oldKey}`));
     const secret = "/user set admin password=hunter2";

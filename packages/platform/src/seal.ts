@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from "node:crypto";
 import { SealError } from "./errors.js";
 
 /**
@@ -13,6 +13,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const MAGIC = Buffer.from("NL1", "ascii");
+const EMPTY = new Uint8Array(0);
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface KeyRing {
@@ -70,12 +71,23 @@ export function createSealer(ring: KeyRing): Sealer {
     if (!key) throw new SealError("SEAL_UNKNOWN_KEY", `no key "${id}" in the key ring`);
     return key;
   };
-  const encrypt = (plaintext: Uint8Array, aad: string | undefined) => {
-    const iv = randomBytes(IV_BYTES);
+  /**
+   * `prefix | iv | tag | ciphertext` in one allocation: a multi-MB plaintext (a large snapshot's
+   * gzip) is not copied again to put the header in front.
+   */
+  const encrypt = (plaintext: Uint8Array, aad: string | undefined, prefix: Uint8Array = EMPTY) => {
+    const out = Buffer.allocUnsafe(prefix.length + IV_BYTES + TAG_BYTES + plaintext.length);
+    out.set(prefix, 0);
+    const iv = out.subarray(prefix.length, prefix.length + IV_BYTES);
+    randomFillSync(iv);
     const cipher = createCipheriv("aes-256-gcm", keyFor(ring.currentKeyId), iv);
     if (aad !== undefined) cipher.setAAD(Buffer.from(aad, "utf8"));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    const bodyAt = prefix.length + IV_BYTES + TAG_BYTES;
+    // GCM is a stream mode: the ciphertext is exactly as long as the plaintext, final() adds nothing.
+    const written = cipher.update(plaintext).copy(out, bodyAt);
+    cipher.final().copy(out, bodyAt + written);
+    cipher.getAuthTag().copy(out, prefix.length + IV_BYTES);
+    return out;
   };
   const decrypt = (keyId: string, payload: Buffer, aad: string | undefined) => {
     if (payload.length < IV_BYTES + TAG_BYTES) throw new SealError("SEAL_MALFORMED", "sealed value too short");
@@ -108,7 +120,7 @@ export function createSealer(ring: KeyRing): Sealer {
     currentKeyId: ring.currentKeyId,
     seal(plaintext, aad) {
       const id = Buffer.from(ring.currentKeyId, "ascii");
-      return Buffer.concat([MAGIC, Buffer.of(id.length), id, encrypt(plaintext, aad)]);
+      return encrypt(plaintext, aad, Buffer.concat([MAGIC, Buffer.of(id.length), id]));
     },
     open(sealed, aad) {
       const { keyId, payload } = parseBinary(sealed);

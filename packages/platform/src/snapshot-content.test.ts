@@ -59,6 +59,43 @@ describe("snapshot content", () => {
     assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
   });
 
+  it("seals text given as UTF-8 pieces cut anywhere exactly as the whole text, below and above the sync gzip size", async () => {
+    const memory = new Map<string, Uint8Array>();
+    const fake: SnapshotBlobStore = {
+      putBlob: async (meta, data) => memory.set(meta.name, data),
+      getBlob: async (name) => memory.get(name) ?? null,
+    };
+    const line = 'add comment="caf\u00e9 \u{1F600}" a=1 \\\r\n    b=2\r\n';
+    for (const text of [
+      `# small\n${line}`,
+      `# large\n${line.repeat(40_000)}${randomBytes(300_000).toString("hex")}\n`,
+    ]) {
+      const bytes = Buffer.from(text, "utf8");
+      // Cuts inside a multi-byte character, inside "\r\n", inside a continuation "\\\r\n", and at even steps (every 7 bytes of the small one).
+      const cuts = [1, bytes.indexOf("\u00e9") + 1, bytes.indexOf("\r\n") + 1, bytes.indexOf("\\\r") + 1];
+      const pieces = [
+        bytes.subarray(0, 1),
+        ...cutAt(
+          bytes.subarray(1),
+          cuts.map((c) => c - 1),
+          Math.max(7, Math.floor(bytes.length / 300)),
+        ),
+      ];
+      assert.equal(Buffer.concat(pieces).toString("utf8"), text);
+      const fromText = await sealSnapshotContent({ text, sealer, aad, blobs: fake, bucket, name: "a" });
+      const fromPieces = await sealSnapshotContent({ text: pieces, sealer, aad, blobs: fake, bucket, name: "b" });
+      assert.equal(fromPieces.kind, fromText.kind);
+      assert.equal(await openSnapshotContent(fromPieces, { sealer, aad, blobs: fake }), text);
+      // Same gzip bytes under the seal (the IV differs per seal, the plaintext does not).
+      const gzipOf = async (content: typeof fromText) =>
+        sealer.open(
+          content.kind === "inline" ? Buffer.from(content.sealedGzipBase64, "base64") : memory.get(content.name)!,
+          aad,
+        );
+      assert.deepEqual(await gzipOf(fromPieces), await gzipOf(fromText));
+    }
+  });
+
   it("refuses another device's AAD, a missing object and a short object", async () => {
     const inline = await sealSnapshotContent({ text: secretLine, sealer, aad, blobs, bucket, name: "x" });
     await assert.rejects(
@@ -92,3 +129,18 @@ describe("snapshot content", () => {
     );
   });
 });
+
+/** `bytes` cut at each of `cuts` (sorted or not) and then every `step` bytes. */
+function cutAt(bytes: Buffer, cuts: readonly number[], step: number): Buffer[] {
+  const at = new Set(cuts.filter((c) => c > 0 && c < bytes.length));
+  for (let i = step; i < bytes.length; i += step) at.add(i);
+  const sorted = [...at].sort((a, b) => a - b);
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (const end of sorted) {
+    pieces.push(bytes.subarray(start, end));
+    start = end;
+  }
+  pieces.push(bytes.subarray(start));
+  return pieces;
+}

@@ -14,7 +14,13 @@ import { loadCollectorConfig } from "./config.js";
 const config = loadCollectorConfig();
 const logger = createLogger({ name: "collector", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("collector");
-const nc = await connectNats({ servers: config.NATS_URL, name: `collector-${hostname()}-${process.pid}`, logger });
+// One JetStream publish per backup: no stack captured in advance for each (see connectNats).
+const nc = await connectNats({
+  servers: config.NATS_URL,
+  name: `collector-${hostname()}-${process.pid}`,
+  logger,
+  asyncTraces: false,
+});
 const lockClients = await createLockClients([...config.REDIS_LOCK_URLS], {
   logger,
   commandTimeoutMs: config.LOCK_COMMAND_TIMEOUT_MS,

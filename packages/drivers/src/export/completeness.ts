@@ -1,7 +1,10 @@
-import type { CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
+import { createHash } from "node:crypto";
+import type { CheckedExport, CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
 import { continues, endsInsideString } from "./continuations.js";
 import type { ExportFormat } from "./format.js";
-import { eachLine, eachLogicalLine, hasHeader, longestLine } from "./lines.js";
+import { eachLine, eachLogicalLine, hasHeader, headerVersion, longestLine } from "./lines.js";
+import { ByteLines, ExportNormalizer } from "./normalize.js";
+import { anyOf } from "./patterns.js";
 import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
 
 /** Above this share of non-printable characters the output is binary noise, not an export. */
@@ -30,8 +33,16 @@ function fail(code: Failure["code"], reason: string): Failure {
  * have been seen ending a cut export with exit status 0: the collector reads such exports a
  * second time (see the collector's `collect-export.ts`). Reasons are fixed phrases and numbers,
  * never output text.
+ *
+ * `onLogicalLine` sees every logical line of the text as the check reads them (see
+ * {@link checkAndNormalizeExport}); only a check that then succeeds has seen them all.
  */
-export function checkExport(output: CommandOutput, limits: ExportLimits, format: ExportFormat): CompletenessResult {
+export function checkExport(
+  output: CommandOutput,
+  limits: ExportLimits,
+  format: ExportFormat,
+  onLogicalLine?: (line: string) => void,
+): CompletenessResult {
   const { stdout, stderr, exitCode } = output;
   if (stdout.length > limits.maxBytes) {
     return fail("EXPORT_TOO_LARGE", `export is ${stdout.length} bytes, over the ${limits.maxBytes}-byte limit`);
@@ -52,7 +63,38 @@ export function checkExport(output: CommandOutput, limits: ExportLimits, format:
   if (isBlankLatin1(stdout)) return fail("EXPORT_TRUNCATED", "empty export");
   if (decoded.kind === "cut-character") return fail("EXPORT_TRUNCATED", "export ends inside a character");
   if (decoded.kind === "invalid") return fail("EXPORT_INVALID", "export is not valid UTF-8");
-  return checkText(decoded.text, format);
+  return checkText(decoded.text, format, onLogicalLine);
+}
+
+/**
+ * {@link checkExport}, then `normalizeExport` of the checked text, sha256 and software version,
+ * in one pass over the lines: the normalized text is built as UTF-8 chunks and hashed as they
+ * come, never as one string (the same bytes, hash and version as the three steps one by one).
+ */
+export function checkAndNormalizeExport(
+  output: CommandOutput,
+  limits: ExportLimits,
+  format: ExportFormat,
+): CheckedExport {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const hash = createHash("sha256");
+  const normalizer = new ExportNormalizer(
+    format,
+    new ByteLines((chunk) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      hash.update(chunk);
+    }),
+  );
+  const result = checkExport(output, limits, format, (line) => normalizer.line(line));
+  if (!result.ok) return result;
+  normalizer.end();
+  return {
+    ok: true,
+    normalized: { chunks, bytes, sha256: hash.digest("hex") },
+    softwareVersion: headerVersion(eachLine(result.text), format),
+  };
 }
 
 /** `bytes.toString("latin1").trim() === ""`, without the copy. */
@@ -64,7 +106,11 @@ function isBlankLatin1(bytes: Uint8Array): boolean {
 /** The Latin-1 characters `String.prototype.trim` removes: tab, LF, VT, FF, CR, space, NBSP. */
 const LATIN1_WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
 
-function checkText(text: string, format: ExportFormat): CompletenessResult {
+function checkText(
+  text: string,
+  format: ExportFormat,
+  onLogicalLine: ((line: string) => void) | undefined,
+): CompletenessResult {
   if (hasControlCharacter(text)) return fail("EXPORT_INVALID", "export contains control bytes");
   if (nonPrintableRatio(text) > MAX_NON_PRINTABLE_RATIO)
     return fail("EXPORT_INVALID", "export is mostly non-printable");
@@ -80,6 +126,7 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
   for (const line of eachLogicalLine(text, format)) {
     section ||= format.section.test(line);
     last = line;
+    onLogicalLine?.(line);
   }
   if (!section) return fail("EXPORT_TRUNCATED", "export has no configuration section");
   if (format.continuation !== null && continues(last, format.continuation)) {
@@ -92,6 +139,7 @@ function checkText(text: string, format: ExportFormat): CompletenessResult {
 }
 
 function hasErrorLine(lines: Iterable<string>, format: ExportFormat): boolean {
-  for (const line of lines) if (format.errorLines.some((pattern) => pattern.test(line))) return true;
+  const isError = anyOf(format.errorLines);
+  for (const line of lines) if (isError(line)) return true;
   return false;
 }

@@ -1,4 +1,4 @@
-export { checkExport } from "./completeness.js";
+export { checkAndNormalizeExport, checkExport } from "./completeness.js";
 export { continues, endsInsideString, joinContinuations } from "./continuations.js";
 export type { ContinuationRule, ExportFormat, StringLiteralRule, TextRewrite } from "./format.js";
 export { sha256Hex } from "./hash.js";

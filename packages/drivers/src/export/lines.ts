@@ -11,17 +11,42 @@ export function splitLines(text: string): string[] {
  * text: a multi-MB export is checked and normalized line by line. `end` must not fall inside a CRLF.
  */
 export function* eachLine(text: string, end = text.length): Generator<string> {
+  const ends = new LineEnds(text);
   let start = 0;
   for (;;) {
-    let i = start;
-    while (i < end) {
-      const code = text.charCodeAt(i);
-      if (code === LF || code === CR) break;
-      i++;
-    }
+    let i = ends.next(start);
+    if (i === -1 || i > end) i = end;
     yield text.slice(start, i);
     if (i >= end) return;
-    start = text.charCodeAt(i) === CR && i + 1 < end && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+    start = i + 1 < end && ends.isCrlf(i) ? i + 2 : i + 1;
+  }
+}
+
+/**
+ * Line ends of a text in order, found with indexOf (native, far faster than a loop over char
+ * codes); the next CR and the next LF are each looked up again only once passed.
+ */
+class LineEnds {
+  readonly #text: string;
+  #cr: number;
+  #lf: number;
+
+  constructor(text: string) {
+    this.#text = text;
+    this.#cr = text.indexOf("\r");
+    this.#lf = text.indexOf("\n");
+  }
+
+  /** Position of the first CR or LF at or after `start` (not before the last one found), or -1. */
+  next(start: number): number {
+    if (this.#cr !== -1 && this.#cr < start) this.#cr = this.#text.indexOf("\r", start);
+    if (this.#lf !== -1 && this.#lf < start) this.#lf = this.#text.indexOf("\n", start);
+    return this.#cr === -1 ? this.#lf : this.#lf === -1 ? this.#cr : Math.min(this.#cr, this.#lf);
+  }
+
+  /** Whether the line end `next` just returned at `i` is a CR followed by LF. */
+  isCrlf(i: number): boolean {
+    return i === this.#cr && this.#lf === i + 1;
   }
 }
 
@@ -43,17 +68,14 @@ export function* eachLineOfBytes(bytes: Buffer): Generator<string> {
 
 /** Length of the longest line `splitLines(text)` gives, without making any of them. */
 export function longestLine(text: string): number {
+  const ends = new LineEnds(text);
   let longest = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === LF || code === CR) {
-      longest = Math.max(longest, i - start);
-      if (code === CR && text.charCodeAt(i + 1) === LF) i++;
-      start = i + 1;
-    }
+  for (let start = 0; ; ) {
+    const i = ends.next(start);
+    if (i === -1) return Math.max(longest, text.length - start);
+    longest = Math.max(longest, i - start);
+    start = ends.isCrlf(i) ? i + 2 : i + 1;
   }
-  return Math.max(longest, text.length - start);
 }
 
 const LF = 0x0a;

@@ -2,10 +2,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DeviceTarget } from "@netledger/contracts";
-import { type CommandOutput, getDriver } from "@netledger/drivers";
-import type { SshConnector } from "../ssh/ssh-session.js";
+import { type CommandOutput, getDriver, sha256Hex } from "@netledger/drivers";
+import {
+  createSealer,
+  generateKey,
+  openSnapshotContent,
+  parseKeyRing,
+  type SnapshotBlobStore,
+  sealSnapshotContent,
+} from "@netledger/platform";
+import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
-import { type CollectTimings, collectExport } from "./collect-export.js";
+import { type CollectTimings, collectExport, normalizedText } from "./collect-export.js";
 import { replayConnector } from "./truncation-sweep.js";
 
 const driver = getDriver("routeros");
@@ -56,7 +64,7 @@ describe("collectExport", () => {
       return ok(n === 0 ? cut : v7());
     });
     const collected = await collect(ssh, device({ lastSnapshotBytes: Buffer.byteLength(whole) }));
-    assert.equal(collected.normalized, whole);
+    assert.equal(normalizedText(collected), whole);
     assert.equal(collected.commands, 3);
     assert.deepEqual(new Set(commands), new Set(["/export show-sensitive"]));
   });
@@ -78,7 +86,7 @@ describe("collectExport", () => {
       const ssh = replayConnector(() => ok(v7()));
       const collected = await collect(ssh, target);
       assert.equal(collected.commands, 1);
-      assert.equal(collected.normalized, whole);
+      assert.equal(normalizedText(collected), whole);
     }
   });
 
@@ -117,5 +125,54 @@ describe("collectExport", () => {
     const timings: CollectTimings = { connectMs: 0, exportMs: 0 };
     await assert.rejects(collect(slow, device(), timings), { code: "EXPORT_INVALID" });
     assert.ok(timings.connectMs >= 15, `connectMs ${timings.connectMs}`);
+  });
+
+  it("gives the one-string path's text, sha256 and sealed content when the output streams in awkward chunks", async () => {
+    // A multi-byte character, CRLFs and a continuation line ("\\" CRLF indent) in every line.
+    const lines = Array.from({ length: 300 }, (_, i) => `add comment="caf\u00e9 ${i} \\\r\n    suite" name=n${i}`);
+    const text = v7(lines);
+    const bytes = Buffer.from(text, "utf8");
+    const awkward = [
+      ...[...text.matchAll(/\u00e9/g)].map((m) => Buffer.byteLength(text.slice(0, m.index), "utf8") + 1),
+      ...[...text.matchAll(/\r\n/g)].map((m) => Buffer.byteLength(text.slice(0, m.index), "utf8") + 1),
+      ...[...text.matchAll(/\\\r/g)].map((m) => Buffer.byteLength(text.slice(0, m.index), "utf8") + 1),
+    ];
+    const cuts = [...new Set(awkward)].sort((a, b) => a - b);
+    const streaming: SshConnector = {
+      connect: async () =>
+        ({
+          hostKeyFingerprint: "SHA256:stream",
+          hostKeyType: null,
+          exec: async (_command, options) => {
+            let start = 0;
+            for (const end of [...cuts, bytes.length]) {
+              options.onStdout?.(bytes.subarray(start, end));
+              start = end;
+            }
+            return { stdout: bytes, stderr: "", exitCode: 0 };
+          },
+          close: async () => {},
+        }) satisfies SshSession,
+    };
+    // No stored version yet: read twice, the second read compared chunk by chunk.
+    const collected = await collect(streaming, device({ lastSnapshotBytes: null }));
+    assert.equal(collected.commands, 2);
+    const oneString = driver.normalize(text);
+    assert.equal(normalizedText(collected), oneString);
+    assert.equal(collected.sha256, sha256Hex(oneString));
+    assert.equal(collected.bytes, Buffer.byteLength(oneString, "utf8"));
+
+    const sealer = createSealer(parseKeyRing(`k:${generateKey()}`));
+    const blobs: SnapshotBlobStore = { putBlob: async () => {}, getBlob: async () => null };
+    const aad = "t:d";
+    const seal = (content: string | readonly Uint8Array[]) =>
+      sealSnapshotContent({ text: content, sealer, aad, blobs, bucket: "b", name: "n" });
+    const [fromChunks, fromString] = [await seal(collected.normalized.chunks), await seal(oneString)];
+    assert.ok(fromChunks.kind === "inline" && fromString.kind === "inline");
+    assert.deepEqual(
+      sealer.open(Buffer.from(fromChunks.sealedGzipBase64, "base64"), aad),
+      sealer.open(Buffer.from(fromString.sealedGzipBase64, "base64"), aad),
+    );
+    assert.equal(await openSnapshotContent(fromChunks, { sealer, aad, blobs }), oneString);
   });
 });

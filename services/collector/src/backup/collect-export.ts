@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
-import { type CommandOutput, type DeviceDriver, sha256Hex } from "@netledger/drivers";
+import type { CommandOutput, DeviceDriver, NormalizedExport } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
@@ -8,8 +8,10 @@ import { needsSecondRead, settleReads } from "./second-read.js";
 
 /** A complete, normalized export, ready to seal and publish. Holds config text: never log it. */
 export interface CollectedExport {
-  readonly normalized: string;
+  /** The normalized text as UTF-8 chunks, hashed as they were made (never joined into one text). */
+  readonly normalized: NormalizedExport;
   readonly sha256: string;
+  /** Bytes of the normalized text. */
   readonly bytes: number;
   readonly softwareVersion: string | null;
   readonly hostKeyFingerprint: string;
@@ -18,6 +20,11 @@ export interface CollectedExport {
   readonly exportMs: number;
   /** Commands run on the device (a fallback and second reads add to it). */
   readonly commands: number;
+}
+
+/** The normalized text of `collected` as one string: for tests and tools, never the backup path. */
+export function normalizedText(collected: Pick<CollectedExport, "normalized">): string {
+  return Buffer.concat(collected.normalized.chunks).toString("utf8");
 }
 
 /** Where collectExport writes its phase times as they end, so a failed backup still reports them. */
@@ -69,9 +76,9 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
   const exportStart = performance.now();
   try {
     const first = await readExport(session, driver, device.softwareVersion ?? null, input);
-    let normalized = first.text;
+    let normalized = first.normalized;
     let commands = first.commands;
-    if (needsSecondRead(Buffer.byteLength(normalized, "utf8"), device.lastSnapshotBytes, limits)) {
+    if (needsSecondRead(normalized.bytes, device.lastSnapshotBytes, limits)) {
       const settled = await settleReads(normalized, async () => {
         commands++;
         const reader = new RawReader();
@@ -79,8 +86,8 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
         // A session that does not stream chunks (a test double) leaves the reader empty.
         const read = reader.empty ? rawRead(driver, again.stdout) : reader.result(driver);
         if (again.exitCode === 0 && sameRead(first.raw, read)) return normalized;
-        const result = driver.check(again, { maxBytes: limits.exportMaxBytes });
-        return result.ok ? driver.normalize(result.text) : null;
+        const result = driver.checkAndNormalize(again, { maxBytes: limits.exportMaxBytes });
+        return result.ok ? result.normalized : null;
       });
       if (settled === null) {
         throw new BackupError("EXPORT_TRUNCATED", "export differed between reads: it may have stopped early");
@@ -89,8 +96,8 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
     }
     return {
       normalized,
-      sha256: sha256Hex(normalized),
-      bytes: Buffer.byteLength(normalized, "utf8"),
+      sha256: normalized.sha256,
+      bytes: normalized.bytes,
       softwareVersion: first.softwareVersion,
       hostKeyFingerprint: session.hostKeyFingerprint,
       hostKeyType: session.hostKeyType,
@@ -105,9 +112,10 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
 }
 
 /**
- * Runs the export (see `runExport`), checks and normalizes it. The raw bytes are dropped as soon
- * as they are decoded, so a multi-MB export is held at most twice at a time (raw and text, then
- * text and normalized); what a second read needs of them is kept as a {@link RawRead}.
+ * Runs the export (see `runExport`), checks and normalizes it in one pass (the driver's
+ * `checkAndNormalize`): the raw bytes, their decoded text and the normalized chunks are each made
+ * once, and only the chunks outlive this call; what a second read needs of the raw bytes is kept
+ * as a {@link RawRead}.
  */
 async function readExport(
   session: SshSession,
@@ -118,11 +126,10 @@ async function readExport(
   let run: ExportRun | undefined = await runExport(session, driver, versionHint, input);
   const { command, commands } = run;
   const raw = rawRead(driver, run.output.stdout);
-  const result = driver.check(run.output, { maxBytes: input.limits.exportMaxBytes });
+  const result = driver.checkAndNormalize(run.output, { maxBytes: input.limits.exportMaxBytes });
   run = undefined;
   if (!result.ok) throw new BackupError(result.code, result.reason);
-  const softwareVersion = driver.softwareVersion(result.text);
-  return { command, commands, raw, softwareVersion, text: driver.normalize(result.text) };
+  return { command, commands, raw, softwareVersion: result.softwareVersion, normalized: result.normalized };
 }
 
 /**

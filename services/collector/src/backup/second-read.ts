@@ -1,3 +1,4 @@
+import type { NormalizedExport } from "@netledger/drivers";
 import type { BackupLimits } from "./backup-types.js";
 
 /**
@@ -26,19 +27,28 @@ export const MAX_READS = 3;
 
 /**
  * Reads the export again until two reads agree byte for byte (normalized, so only the header time
- * may differ between the raw reads), at most {@link MAX_READS} reads in all. Returns the agreed
- * text, or null when no two reads agreed or another read was longer than the agreed one (it
- * proves the agreed text lost something, or the config changed meanwhile: either way, retry
- * later). `readAgain` returns null for a read the driver's check refused.
+ * may differ between the raw reads; compared by sha256 and size), at most {@link MAX_READS} reads
+ * in all. Returns the agreed export, or null when no two reads agreed or another read was longer
+ * than the agreed one (it proves the agreed text lost something, or the config changed meanwhile:
+ * either way, retry later). `readAgain` returns null for a read the driver's check refused. Only
+ * the digests of earlier reads are compared; the agreed one returned is the latest read.
  */
-export async function settleReads(first: string, readAgain: () => Promise<string | null>): Promise<string | null> {
-  const reads: (string | null)[] = [first];
+export async function settleReads(
+  first: NormalizedExport,
+  readAgain: () => Promise<NormalizedExport | null>,
+): Promise<NormalizedExport | null> {
+  const reads: ({ readonly sha256: string; readonly bytes: number } | null)[] = [digest(first)];
   while (reads.length < MAX_READS) {
     const next = await readAgain();
-    if (next !== null && reads.includes(next)) {
-      return reads.some((read) => read !== null && read.length > next.length) ? null : next;
+    if (next !== null && reads.some((read) => read !== null && read.sha256 === next.sha256)) {
+      return reads.some((read) => read !== null && read.bytes > next.bytes) ? null : next;
     }
-    reads.push(next);
+    reads.push(next === null ? null : digest(next));
   }
   return null;
+}
+
+/** What comparing reads needs of one: its chunks are let go as soon as the next read starts. */
+function digest(read: NormalizedExport): { readonly sha256: string; readonly bytes: number } {
+  return { sha256: read.sha256, bytes: read.bytes };
 }

@@ -1,5 +1,5 @@
 import type { DeviceTarget } from "@netledger/contracts";
-import { type CommandOutput, type DeviceDriver, getDriver } from "@netledger/drivers";
+import { type CommandOutput, type DeviceDriver, getDriver, sha256Hex } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
@@ -91,7 +91,7 @@ export async function sweepTruncation(exports: readonly Buffer[], options: Sweep
       });
       if (result === null) return "refused";
       figures.commands += result.commands;
-      return result.normalized === wholeText ? "healed" : "accepted";
+      return result.sha256 === sha256Hex(wholeText) ? "healed" : "accepted";
     };
     if ((await run(() => whole)) === "refused") figures.wholeRefused++;
     for (const kind of ["byte", "line"] as const) {

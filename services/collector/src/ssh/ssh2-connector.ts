@@ -255,7 +255,10 @@ class Ssh2Session implements SshSession {
         }
         if (!settle()) return;
         if (options.onStdout === undefined) {
-          resolve({ stdout: Buffer.concat(chunks, total), stderr, exitCode });
+          const stdout = Buffer.concat(chunks, total);
+          // The stream's listeners keep this closure alive a while: let the chunks go now.
+          chunks.length = 0;
+          resolve({ stdout, stderr, exitCode });
           return;
         }
         let stdout: Buffer | undefined;
