@@ -12,6 +12,7 @@ import type { IngestContext } from "./consumer/context.js";
 import { createDatabaseGate } from "./consumer/database-gate.js";
 import { createIngestorMetrics } from "./metrics.js";
 import { handleFailureMessage } from "./status/failure-handler.js";
+import { handleSnapshotBatch } from "./store/snapshot-batch.js";
 import { handleSnapshotMessage } from "./store/snapshot-handler.js";
 
 export interface IngestionDeps {
@@ -78,6 +79,7 @@ export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
       gate,
       logger,
       handle: (msg) => handleSnapshotMessage(ctx, msg),
+      batch: { max: config.INGEST_BATCH_MAX, handle: (msgs) => handleSnapshotBatch(ctx, msgs) },
     }),
     startConsumerLoop({
       js,

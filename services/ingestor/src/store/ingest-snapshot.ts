@@ -13,7 +13,7 @@ import type { IngestAudit } from "../audit/audit.js";
 import { countChanges, storeDiff } from "../diff/store-diff.js";
 import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
 import { checkAgainstLatest, clearRecheckMarker, type LatestCheck } from "./latest-check.js";
-import { writeMessageRecords } from "./message-records.js";
+import { type MessageRecords, writeMessageRecords } from "./message-records.js";
 
 /** A snapshot message whose content was opened and whose sha256 was checked. */
 export interface OpenedSnapshot {
@@ -39,7 +39,7 @@ export type IngestedSnapshotOutcome =
   /** The device is not the tenant's: dead-letter the message. */
   | { readonly kind: "unknown_device" };
 
-const NO_CHANGES: ChangeCounts = { added: 0, removed: 0, modified: 0, moved: 0 };
+export const NO_CHANGES: ChangeCounts = { added: 0, removed: 0, modified: 0, moved: 0 };
 
 /**
  * Everything one snapshot message changes, in the caller's transaction: the version (or its
@@ -200,19 +200,13 @@ async function holdBack(
       snapshot_id: null,
       at: new Date(event.collectedAt),
     }),
-    receipt: {
-      source: "snapshots",
-      msgId: event.msgId,
-      tenantId: event.tenantId,
-      deviceId: event.deviceId,
-      ingestedEvent: ingested as unknown as JsonObject,
-    },
+    receipt: receiptOf(event, ingested),
   });
   return { kind: "suspected", event: ingested, recheck: check.recheck };
 }
 
 /** What the ingestor announces for `event`: `snapshot` is the version that now stands. */
-function ingestedEvent(
+export function ingestedEvent(
   event: SnapshotEvent,
   snapshot: SnapshotRef,
   changed: boolean,
@@ -233,8 +227,19 @@ function ingestedEvent(
   };
 }
 
+/** The receipt of `event`, keeping what was announced for it. */
+export function receiptOf(event: SnapshotEvent, announced: IngestedEvent | null): MessageRecords["receipt"] {
+  return {
+    source: "snapshots",
+    msgId: event.msgId,
+    tenantId: event.tenantId,
+    deviceId: event.deviceId,
+    ingestedEvent: announced as unknown as JsonObject | null,
+  };
+}
+
 /** The job outcome row of a message with a `jobId`; null without one. */
-function jobOf(
+export function jobOf(
   event: SnapshotEvent,
   outcome: Pick<NewJobOutcome, "outcome" | "error_code" | "snapshot_id" | "at">,
 ): NewJobOutcome | null {
@@ -243,7 +248,8 @@ function jobOf(
     : { job_id: event.jobId, tenant_id: event.tenantId, device_id: event.deviceId, ...outcome };
 }
 
-function messageDetail(event: SnapshotEvent): JsonObject {
+/** What audit details say about the message: source msg id, trigger, job id. */
+export function messageDetail(event: SnapshotEvent): JsonObject {
   return {
     sourceMsgId: event.msgId,
     trigger: event.trigger,
