@@ -38,14 +38,17 @@ const UPDATABLE = {
 
 type UpdatableColumn = keyof typeof UPDATABLE;
 
+/** One device's update for {@link updateDevices}. */
+export interface DeviceUpdateRow {
+  readonly id: string;
+  readonly update: Pick<DeviceUpdate, UpdatableColumn>;
+}
+
 /**
  * Applies one update per device in ONE statement: each row sets exactly the columns its update
  * names (as `updateTable(...).set(update)` would), the others keep their value.
  */
-export async function updateDevices(
-  trx: Transaction<Database>,
-  updates: readonly { readonly id: string; readonly update: Pick<DeviceUpdate, UpdatableColumn> }[],
-): Promise<void> {
+export async function updateDevices(trx: Transaction<Database>, updates: readonly DeviceUpdateRow[]): Promise<void> {
   if (updates.length === 0) return;
   for (const { update } of updates) {
     const unknown = Object.keys(update).filter((key) => !(key in UPDATABLE));

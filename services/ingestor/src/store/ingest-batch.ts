@@ -1,43 +1,41 @@
-import type { BackupJob, IngestedEvent } from "@netledger/contracts";
+import type { BackupJob, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
 import type { Database, JsonObject } from "@netledger/db";
-import type { Sealer } from "@netledger/platform";
+import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import { sql, type Transaction } from "kysely";
-import { type DeviceState, successUpdate } from "../status/device-status.js";
+import type { DeviceState } from "../status/device-status.js";
 import { lockDevices, updateDevices } from "../status/device-status-batch.js";
 import {
-  type IngestedSnapshotOutcome,
-  ingestedEvent,
-  ingestSnapshot,
-  jobOf,
-  messageDetail,
-  NO_CHANGES,
-  type OpenedSnapshot,
-  receiptOf,
-} from "./ingest-snapshot.js";
-import { type MessageRecords, writeBatchRecords } from "./message-records.js";
+  type BatchItem,
+  type BatchLatest,
+  type BatchWrites,
+  recordUnchanged,
+  storeNewVersions,
+} from "./batch-versions.js";
+import { type IngestedSnapshotOutcome, ingestSnapshot, type OpenedSnapshot } from "./ingest-snapshot.js";
+import { compareWithLatest } from "./latest-check.js";
+import { writeBatchRecords } from "./message-records.js";
 
 /** Publishes a held-back snapshot's re-collection job; called before commit. */
 export type PublishRecheck = (job: BackupJob) => Promise<void>;
 
-interface LatestRow {
-  device_id: string;
-  id: string;
-  seq: number;
-  sha256: string;
-  marker: boolean;
+interface LatestRow extends BatchLatest {
+  readonly device_id: string;
+  readonly content_sealed: Uint8Array | null;
+  readonly marker: boolean;
 }
 
 /**
  * {@link ingestSnapshot} for a batch of messages in ONE transaction (the caller's), with the rows
  * one-by-one ingestion in stream order would write. Returns each message's outcome, in order.
  *
- * The common case, a device's only message in the batch repeating its latest version (same
- * sha256, host key as pinned, no held-back marker), is written set-based: the batch's devices are
- * locked in one statement, receipts and latest versions read in two, and the unchanged ones
- * recorded in three (`last_seen_at`, device status, audit + job outcome + receipt). Every other
- * message (a new version, a first one, several of one device, a key to pin or a mismatch, a held-
- * back marker, a receipt found inside) goes through `ingestSnapshot` in stream order, in the same
- * transaction, after its device's lock was taken with the others.
+ * The common cases, a device's only message in the batch, host key as pinned, no held-back
+ * marker, either repeating its latest version (same sha256) or a new version following it (not a
+ * normalization bump, not a lost tail), are written set-based: the batch's devices locked in one
+ * statement (id order), receipts and latest versions read in two, and at most eight more for all
+ * of them (`batch-versions.ts`, device status, audit + job outcome + receipt). Every other message
+ * (a first version, several of one device, a key to pin or a mismatch, a held-back marker, a
+ * suspected truncation, a normalization bump) goes through `ingestSnapshot` in stream order, in
+ * the same transaction, its device locked with the others.
  */
 export async function ingestSnapshotBatch(
   trx: Transaction<Database>,
@@ -68,29 +66,68 @@ export async function ingestSnapshotBatch(
     }
   }
 
+  const candidateEvents = candidates.map(({ index }) => snapshots[index]!.event);
   const seen = await seenMessages(
     trx,
-    candidates.map(({ index }) => snapshots[index]!.event.msgId),
+    candidateEvents.map((event) => event.msgId),
   );
-  const latest = await latestVersions(
-    trx,
-    candidates.map(({ device }) => device.id),
-  );
-  const unchanged: { index: number; device: DeviceState; latest: LatestRow }[] = [];
-  for (const candidate of candidates) {
-    const { event } = snapshots[candidate.index]!;
+  const latest = await latestVersions(trx, candidateEvents);
+  const unchanged: { index: number; item: BatchItem }[] = [];
+  const changed: { index: number; item: BatchItem & { previousText: string } }[] = [];
+  for (const { index, device } of candidates) {
+    const snapshot = snapshots[index]!;
+    const { event } = snapshot;
     const previous = seen.get(event.msgId);
     const head = latest.get(event.deviceId);
     if (previous?.receipt) {
-      outcomes[candidate.index] = { kind: "duplicate", event: previous.event as unknown as IngestedEvent | null };
-    } else if (!previous && head && !head.marker && head.sha256 === event.sha256) {
-      unchanged.push({ ...candidate, latest: head });
+      outcomes[index] = { kind: "duplicate", event: previous.event as unknown as IngestedEvent | null };
+    } else if (previous || !head || head.marker) {
+      oneByOne.add(index);
+    } else if (head.sha256 === event.sha256) {
+      unchanged.push({ index, item: { snapshot, device, latest: head } });
     } else {
-      oneByOne.add(candidate.index);
+      const previousText = head.content_sealed
+        ? openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), head.content_sealed)
+        : null;
+      const comparison =
+        previousText === null
+          ? null
+          : compareWithLatest(event, snapshot.text, {
+              text: previousText,
+              normalizationVersion: head.normalization_version,
+            });
+      if (previousText !== null && comparison === "new") {
+        changed.push({ index, item: { snapshot, device, latest: head, previousText } });
+      } else {
+        oneByOne.add(index);
+      }
     }
   }
 
-  await recordUnchanged(trx, snapshots, unchanged, outcomes);
+  const writes: BatchWrites = { updates: [], records: [] };
+  const recorded = [
+    ...zip(
+      unchanged,
+      await recordUnchanged(
+        trx,
+        unchanged.map(({ item }) => item),
+        writes,
+      ),
+    ),
+    ...zip(
+      changed,
+      await storeNewVersions(
+        trx,
+        sealer,
+        changed.map(({ item }) => item),
+        writes,
+      ),
+    ),
+  ];
+  await updateDevices(trx, writes.updates);
+  await writeBatchRecords(trx, writes.records);
+  for (const [{ index }, outcome] of recorded) outcomes[index] = outcome;
+
   for (const i of [...oneByOne].sort((a, b) => a - b)) {
     const result = await ingestSnapshot(trx, sealer, snapshots[i]!);
     if (result.kind === "suspected" && result.recheck) await publishRecheck(result.recheck);
@@ -100,6 +137,10 @@ export async function ingestSnapshotBatch(
     if (!outcome) throw new Error(`message ${i} of the batch has no outcome`);
     return outcome;
   });
+}
+
+function zip<A, B>(as: readonly A[], bs: readonly B[]): [A, B][] {
+  return as.map((a, i) => [a, bs[i]!]);
 }
 
 /** Messages of the batch with a receipt (and what they announced), or stored before receipts existed. */
@@ -134,76 +175,23 @@ async function seenMessages(
 }
 
 /**
- * The latest version of each device and whether it has a held-back marker. Read after the devices
- * were locked (a separate statement: see `saveSnapshot`), so no latest can move meanwhile.
+ * The latest version of each device of `events`, whether it has a held-back marker, and its
+ * sealed content when it differs from the event's. Read after the devices were locked (a separate
+ * statement: see `saveSnapshot`), so no latest can move meanwhile.
  */
 async function latestVersions(
   trx: Transaction<Database>,
-  deviceIds: readonly string[],
+  events: readonly SnapshotEvent[],
 ): Promise<Map<string, LatestRow>> {
-  if (deviceIds.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom("device_latest_snapshot as h")
-    .innerJoin("config_snapshots as s", (join) =>
-      join.onRef("s.device_id", "=", "h.device_id").onRef("s.seq", "=", "h.seq"),
-    )
-    .leftJoin("snapshot_rechecks as r", "r.device_id", "h.device_id")
-    .select(["h.device_id", "s.id", "s.seq", "s.sha256", sql<boolean>`r.device_id is not null`.as("marker")])
-    .where("h.device_id", "in", deviceIds)
-    .execute();
+  if (events.length === 0) return new Map();
+  const incoming = JSON.stringify(events.map((event) => ({ device_id: event.deviceId, sha256: event.sha256 })));
+  const { rows } = await sql<LatestRow>`
+    select h.device_id, s.id, s.seq, s.sha256, s.normalization_version,
+      case when s.sha256 <> m.sha256 then s.content_sealed end as content_sealed,
+      r.device_id is not null as marker
+    from jsonb_to_recordset(${incoming}::jsonb) as m(device_id uuid, sha256 text)
+    join device_latest_snapshot h on h.device_id = m.device_id
+    join config_snapshots s on s.device_id = h.device_id and s.seq = h.seq
+    left join snapshot_rechecks r on r.device_id = h.device_id`.execute(trx);
   return new Map(rows.map((row) => [row.device_id, row]));
-}
-
-/**
- * Records messages equal to their device's latest version, as `saveSnapshot` (unchanged) and
- * `recordSuccess` would, in three statements for all of them.
- */
-async function recordUnchanged(
-  trx: Transaction<Database>,
-  snapshots: readonly OpenedSnapshot[],
-  unchanged: readonly { index: number; device: DeviceState; latest: LatestRow }[],
-  outcomes: (IngestedSnapshotOutcome | undefined)[],
-): Promise<void> {
-  if (unchanged.length === 0) return;
-  const seen = JSON.stringify(
-    unchanged.map(({ index, latest }) => ({ id: latest.id, at: snapshots[index]!.event.collectedAt })),
-  );
-  await sql`
-    update config_snapshots as s set last_seen_at = greatest(s.last_seen_at, v.at)
-    from jsonb_to_recordset(${seen}::jsonb) as v(id uuid, at timestamptz)
-    where s.id = v.id`.execute(trx);
-
-  const updates: Parameters<typeof updateDevices>[1][number][] = [];
-  const records: MessageRecords[] = [];
-  for (const { index, device, latest } of unchanged) {
-    const { event } = snapshots[index]!;
-    const at = new Date(event.collectedAt);
-    const { update, audits } = successUpdate(device, {
-      at,
-      status: "unchanged",
-      softwareVersion: event.softwareVersion,
-      hostKeyFingerprint: event.hostKeyFingerprint,
-      hostKeyType: event.hostKeyType ?? null,
-      sourceMsgId: event.msgId,
-    });
-    updates.push({ id: device.id, update });
-    const ingested = ingestedEvent(event, latest, false, NO_CHANGES);
-    records.push({
-      audits: [
-        {
-          tenantId: event.tenantId,
-          targetType: "snapshot",
-          targetId: latest.id,
-          action: "config_snapshot_skipped_duplicate",
-          detail: { seq: latest.seq, sha256: event.sha256, ...messageDetail(event) },
-        },
-        ...audits,
-      ],
-      job: jobOf(event, { outcome: "unchanged", error_code: null, snapshot_id: latest.id, at }),
-      receipt: receiptOf(event, ingested),
-    });
-    outcomes[index] = { kind: "unchanged", event: ingested };
-  }
-  await updateDevices(trx, updates);
-  await writeBatchRecords(trx, records);
 }
