@@ -9,9 +9,18 @@ const TICKS_PER_SECOND = 100;
  * `process.cpuUsage` (`threadCpuUsage` arrived in Node 23.9).
  */
 export function threadCpuMs(): number | null {
+  return statCpuMs("/proc/thread-self/stat");
+}
+
+/** CPU time (user + system, ms) of process `pid` of this host so far; null where it cannot be read. */
+export function processCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number | null {
   let stat: string;
   try {
-    stat = readFileSync("/proc/thread-self/stat", "utf8");
+    stat = readFileSync(path, "utf8");
   } catch {
     return null;
   }
