@@ -122,6 +122,10 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
 
   const loop = (async () => {
     for await (const msg of messages) {
+      if (stopping) {
+        msg.nak();
+        continue;
+      }
       waiting.push(msg);
       pump();
       while (waiting.length >= maxWaiting && !stopping) await new Promise<void>((resolve) => wakeups.push(resolve));
