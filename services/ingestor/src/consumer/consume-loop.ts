@@ -43,7 +43,8 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: Math.max(concurrency * 4, batchMax * 2),
   });
-  const maxWaiting = Math.max(concurrency * 8, batchMax * (concurrency + 1));
+  // Received but not started: enough to fill the next batches, few enough to start well within ack_wait.
+  const maxWaiting = Math.max(concurrency * 8, batchMax * 2);
   /** Received, not started yet, in stream order. */
   let waiting: JsMsg[] = [];
   /** Subjects of the running handlers. */
