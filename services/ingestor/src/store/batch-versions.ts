@@ -1,7 +1,8 @@
 import type { Driver } from "@netledger/contracts";
-import { type Database, diffConfigTexts, type SnapshotRef } from "@netledger/db";
+import type { Database, SnapshotRef } from "@netledger/db";
 import type { Sealer } from "@netledger/platform";
 import { sql, type Transaction } from "kysely";
+import type { ConfigDiffer } from "../diff/diff-threads.js";
 import { changeRows, countChanges, diffRow } from "../diff/store-diff.js";
 import { type DeviceState, successUpdate } from "../status/device-status.js";
 import type { DeviceUpdateRow } from "../status/device-status-batch.js";
@@ -73,15 +74,18 @@ export async function recordUnchanged(
 export async function storeNewVersions(
   trx: Transaction<Database>,
   sealer: Sealer,
+  differ: ConfigDiffer,
   items: readonly (BatchItem & { readonly previousText: string })[],
   writes: BatchWrites,
 ): Promise<IngestedSnapshotOutcome[]> {
   if (items.length === 0) return [];
-  const diffs = items.map(({ snapshot: { event, text }, latest, previousText }) =>
-    diffConfigTexts(event.driver as Driver, previousText, text, {
-      before: latest.normalization_version,
-      after: event.normalizationVersion,
-    }),
+  const diffs = await Promise.all(
+    items.map(({ snapshot: { event, text }, latest, previousText }) =>
+      differ.diff(event.driver as Driver, previousText, text, {
+        before: latest.normalization_version,
+        after: event.normalizationVersion,
+      }),
+    ),
   );
   const stored = await trx
     .insertInto("config_snapshots")

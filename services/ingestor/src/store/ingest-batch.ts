@@ -2,6 +2,7 @@ import type { BackupJob, IngestedEvent, SnapshotEvent } from "@netledger/contrac
 import type { Database, JsonObject } from "@netledger/db";
 import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import { sql, type Transaction } from "kysely";
+import type { ConfigDiffer } from "../diff/diff-threads.js";
 import type { DeviceState } from "../status/device-status.js";
 import { lockDevices, updateDevices } from "../status/device-status-batch.js";
 import {
@@ -40,6 +41,7 @@ interface LatestRow extends BatchLatest {
 export async function ingestSnapshotBatch(
   trx: Transaction<Database>,
   sealer: Sealer,
+  differ: ConfigDiffer,
   snapshots: readonly OpenedSnapshot[],
   publishRecheck: PublishRecheck,
 ): Promise<IngestedSnapshotOutcome[]> {
@@ -119,6 +121,7 @@ export async function ingestSnapshotBatch(
       await storeNewVersions(
         trx,
         sealer,
+        differ,
         changed.map(({ item }) => item),
         writes,
       ),

@@ -88,6 +88,7 @@ export async function handleSnapshotBatch(ctx: IngestContext, msgs: readonly JsM
         ingestSnapshotBatch(
           trx,
           ctx.sealer,
+          ctx.differ,
           checked.map(({ snapshot }) => snapshot),
           (job) => publishRecheck(ctx, job),
         ),
