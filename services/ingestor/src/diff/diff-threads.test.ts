@@ -13,6 +13,7 @@ describe("config differ", { timeout: 60_000 }, () => {
   it("gives, on worker threads, exactly the diffs of diffConfigTexts, and after close in the caller's thread", async () => {
     const { logger, lines } = capturingLogger();
     const differ = createConfigDiffer(2, logger);
+    await differ.ready();
     const expected = diffConfigTexts("routeros", before, after, versions);
     assert.ok(expected.changes.length > 0);
     const diffs = await Promise.all(Array.from({ length: 4 }, () => differ.diff("routeros", before, after, versions)));

@@ -3,6 +3,9 @@ import type { Driver } from "@netledger/contracts";
 import { diffConfigTexts, type VersionDiff } from "@netledger/db";
 import type { Logger } from "@netledger/platform";
 
+/** Longest a diff thread may take to load (under tsx it compiles its modules first: 1-2 s). */
+const LOAD_TIMEOUT_MS = 30_000;
+
 /** Normalization versions of the two texts of a diff. */
 export interface DiffVersions {
   readonly before: number;
@@ -12,7 +15,10 @@ export interface DiffVersions {
 /** Computes consecutive diffs (`diffConfigTexts`), on worker threads when it has some. */
 export interface ConfigDiffer {
   diff(driver: Driver, before: string, after: string, versions: DiffVersions): Promise<VersionDiff>;
-  /** Resolves once every thread has loaded (or failed to: its diffs are then computed in the caller's thread). */
+  /**
+   * Resolves once every thread has loaded, or failed to or took longer than 30 s (then it is
+   * stopped and its diffs are computed in the caller's thread).
+   */
   ready(): Promise<void>;
   /** Stops the threads (diffs asked later are computed in the caller's thread). */
   close(): Promise<void>;
@@ -127,7 +133,17 @@ export function createConfigDiffer(threads: number, logger: Logger): ConfigDiffe
       });
     },
     async ready() {
-      await Promise.all(pool.map((thread) => thread.loaded));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), LOAD_TIMEOUT_MS);
+      });
+      await Promise.all(
+        pool.map(async (thread) => {
+          // A thread that never loads would hold its diffs forever: stop it, diff on the event loop.
+          if ((await Promise.race([thread.loaded, late])) === "late") await thread.worker.terminate();
+        }),
+      );
+      clearTimeout(timer);
     },
     async close() {
       const threads = pool.splice(0);
