@@ -14,6 +14,8 @@ export const entryPoints = {
   gateway: "services/gateway/src/main.ts",
   collector: "services/collector/src/main.ts",
   ingestor: "services/ingestor/src/main.ts",
+  /** Not a service: the ingestor's diff thread, loaded from next to the ingestor's code. */
+  "ingestor-diff-worker": "services/ingestor/src/diff/diff-worker.ts",
   migrate: "packages/db/src/migrate-cli.ts",
 } as const;
 

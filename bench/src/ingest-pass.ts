@@ -12,12 +12,14 @@ import { createLogger, createMetricsRegistry } from "@netledger/platform";
 import { createWorld } from "@netledger/testkit";
 import { sql } from "kysely";
 import { describeMachine } from "./machine.js";
+import { type BackendCpu, backendCpu, backendCpuUsedMs } from "./postgres-cpu.js";
+import { measure } from "./resources.js";
 
 /**
  * Ingest benchmark: snapshot messages already in the stream, ingested by one in-process
- * ingestor as main.ts builds it (durable consumer, open + sha256 check, one transaction per
- * message: dedup, diff + structured changes when changed, status, audit, receipt; ingested event
- * published; ack). Measures from start until every message is acked.
+ * ingestor as main.ts builds it (durable consumer, open + sha256 check, one transaction per batch
+ * of messages: dedup, diff + structured changes when changed, status, audit, receipt; ingested
+ * events published; acks). Measures from start until every message is acked.
  */
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,10 @@ const { values } = parseArgs({
     "config-bytes": { type: "string", default: "25600" },
     "changed-pct": { type: "string", default: "10" },
     concurrency: { type: "string", default: "8" },
+    /** `INGEST_BATCH_MAX`; the ingestor's default when not given. */
+    "batch-max": { type: "string" },
+    /** `INGEST_DIFF_THREADS`; the ingestor's default when not given. */
+    "diff-threads": { type: "string" },
   },
 });
 const messages = Number(values.messages);
@@ -33,6 +39,8 @@ const deviceCount = Number(values.devices);
 const configBytes = Number(values["config-bytes"]);
 const changedPct = Number(values["changed-pct"]);
 const concurrency = Number(values.concurrency);
+const batchMax = values["batch-max"];
+const diffThreads = values["diff-threads"];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const world = await createWorld({ redis: false });
@@ -85,39 +93,61 @@ try {
     snapshotsPerSecond: Math.round(messages / run.seconds),
     cpuSeconds: Number(run.cpuSeconds.toFixed(2)),
     cpuMsPerSnapshot: Number(((run.cpuSeconds * 1000) / messages).toFixed(2)),
+    /** This run's PostgreSQL backends (its own database), when PostgreSQL runs on this host. */
+    postgresCpuMsPerSnapshot: run.postgresCpuMs === null ? null : Number((run.postgresCpuMs / messages).toFixed(2)),
+    /** Busy share of all cores over the run: this process, PostgreSQL, NATS and anything else. */
+    machineBusyPercent: Math.round(run.use.machineBusyPercent),
+    eventLoopBusyPercent: Math.round(run.use.eventLoopBusyPercent),
     rows: { snapshots: stored.rows[0]?.n, diffs: diffs.rows[0]?.n, changes: changes.rows[0]?.n },
     machine: { cores: machine.cores, cpu: machine.cpuModel, node: machine.node, load: machine.loadAverageAtStart },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   log(
-    `command: npm run -w @netledger/bench ingest -- --messages ${messages} --devices ${deviceCount} --config-bytes ${configBytes} --changed-pct ${changedPct} --concurrency ${concurrency}`,
+    `command: npm run -w @netledger/bench ingest -- --messages ${messages} --devices ${deviceCount} --config-bytes ${configBytes} --changed-pct ${changedPct} --concurrency ${concurrency}${batchMax === undefined ? "" : ` --batch-max ${batchMax}`}${diffThreads === undefined ? "" : ` --diff-threads ${diffThreads}`}`,
   );
 } finally {
   await world.close();
 }
 
-async function runIngestion(expected: number): Promise<{ seconds: number; cpuSeconds: number }> {
+/**
+ * Starts an ingestor on the messages already published and waits until all are acked. Measured
+ * from the moment it has started (consumers created, its diff thread loaded: under tsx that thread
+ * compiles its modules for ~1-2 s, a start-up cost, not throughput) to the end of its drain.
+ */
+async function runIngestion(expected: number) {
   const jsm = await jetstreamManager(world.nc);
-  const cpu = process.cpuUsage();
-  const start = performance.now();
   const ingestion = await startIngestion({
-    config: loadIngestorConfig({ ...world.env(), OPS_PORT: "0", INGEST_CONCURRENCY: String(concurrency) }),
+    config: loadIngestorConfig({
+      ...world.env(),
+      OPS_PORT: "0",
+      INGEST_CONCURRENCY: String(concurrency),
+      ...(batchMax !== undefined && { INGEST_BATCH_MAX: batchMax }),
+      ...(diffThreads !== undefined && { INGEST_DIFF_THREADS: diffThreads }),
+    }),
     wire: world.wire,
     nc: world.nc,
     db: world.db,
     logger: createLogger({ name: "ingestor", level: "warn" }),
     registry: createMetricsRegistry("ingestor"),
   });
-  for (;;) {
-    const info = await jsm.consumers.info(
-      world.wire.streams.snapshots.name,
-      world.wire.consumers.ingestorSnapshots.durable_name,
-    );
-    if (info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= expected) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  await ingestion.stop();
-  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+  const pgBefore = await backendCpu(world.db);
+  let pgAfter: BackendCpu | null = null;
+  const { use } = await measure(async () => {
+    for (;;) {
+      const info = await jsm.consumers.info(
+        world.wire.streams.snapshots.name,
+        world.wire.consumers.ingestorSnapshots.durable_name,
+      );
+      if (info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= expected) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    pgAfter = await backendCpu(world.db);
+    await ingestion.stop();
+  });
+  return {
+    seconds: use.wallMs / 1000,
+    cpuSeconds: use.cpuMs / 1000,
+    postgresCpuMs: backendCpuUsedMs(pgBefore, pgAfter),
+    use,
+  };
 }

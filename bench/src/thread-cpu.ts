@@ -7,8 +7,17 @@ import { cpuMsOfStat } from "./proc-stat.js";
  * `process.cpuUsage` (`threadCpuUsage` arrived in Node 23.9).
  */
 export function threadCpuMs(): number | null {
+  return statCpuMs("/proc/thread-self/stat");
+}
+
+/** CPU time (user + system, ms) of process `pid` of this host so far; null where it cannot be read. */
+export function processCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number | null {
   try {
-    return cpuMsOfStat(readFileSync("/proc/thread-self/stat", "utf8"));
+    return cpuMsOfStat(readFileSync(path, "utf8"));
   } catch {
     return null;
   }

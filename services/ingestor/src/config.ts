@@ -16,8 +16,12 @@ export const ingestorConfigSchema = z.object({
   /** /healthz, /readyz and /metrics. */
   OPS_PORT: env.port(9103),
   // Ingestion (store/, status/, consumer/).
-  /** Messages handled at once (one transaction each); the pool gets this many connections plus two. */
+  /** Transactions at once (each up to INGEST_BATCH_MAX snapshot messages); the pool gets this many connections plus two. */
   INGEST_CONCURRENCY: env.positiveInt(8),
+  /** Snapshot messages ingested in one transaction, from those already received (1: one by one). */
+  INGEST_BATCH_MAX: env.positiveInt(64),
+  /** Worker threads computing the diffs of new versions ingested in batches (0: in the main thread). */
+  INGEST_DIFF_THREADS: env.intInRange(1, 0, 8),
   /** ack_wait of the ingestor's durable consumers: how long a message held by a crashed replica waits to come back. */
   INGEST_ACK_WAIT_MS: env.durationMs(defaultAckWaitMs),
   /** Back-off of a message that could not be ingested yet (database or NATS outage): base, doubling to max. */

@@ -11,6 +11,7 @@ import { streamMessages, waitFor, worldConfig } from "../test/harness.js";
 import { type FleetDevice, publishSnapshotEvent, seedFleet, snapshotEvent, syntheticConfig } from "../test/messages.js";
 import { startConsumerLoop } from "./consumer/consume-loop.js";
 import { createIngestContext } from "./ingestion.js";
+import { handleSnapshotBatch } from "./store/snapshot-batch.js";
 import { handleSnapshotMessage } from "./store/snapshot-handler.js";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -102,49 +103,14 @@ describe("ingestion under faults", { timeout: 600_000 }, () => {
   });
   after(() => world?.close());
 
-  it("1,000 messages with copies and lost acks give exactly the expected rows", async () => {
-    const devices = await seedFleet(world.db, 40);
-    // Variants repeat (unchanged) and revert (A, B, A stores three versions).
-    const planned = plan(devices, 1_000, (i) => [0, 0, 1, 1, 0, 2][Math.floor(i / devices.length) % 6]!);
-    const expectedStored = expectedVersions(planned);
-    const config = worldConfig(world, { INGEST_ACK_WAIT_MS: "1500" });
-    const ctx = await createIngestContext({
-      config,
-      wire: world.wire,
-      nc: world.nc,
-      db: world.db,
-      logger,
-      registry: createMetricsRegistry("ingestor"),
-    });
-    // Every 7th first delivery commits but loses its ack (as a crash right after commit would):
-    // JetStream delivers it again after ack_wait.
-    let seen = 0;
-    const loseAck = (msg: JsMsg): JsMsg =>
-      msg.info.deliveryCount === 1 && ++seen % 7 === 0
-        ? new Proxy(msg, { get: (target, prop) => (prop === "ack" ? () => {} : Reflect.get(target, prop, target)) })
-        : msg;
-    const loop = await startConsumerLoop({
-      js: ctx.js,
-      stream: world.wire.streams.snapshots.name,
-      durable: world.wire.consumers.ingestorSnapshots.durable_name,
-      concurrency: 8,
-      gate: ctx.gate,
-      logger,
-      handle: (msg) => handleSnapshotMessage(ctx, loseAck(msg)),
-    });
+  it("1,000 messages with copies and lost acks give exactly the expected rows", () => copiesAndLostAcks(world, 1));
+
+  it("the same, ingested in batches of up to 64 per transaction", async () => {
+    const batchWorld = await createWorld({ redis: false });
     try {
-      await publishPlan(world, planned);
-      await waitFor("every message settled", () => consumerIdle(world), 240_000);
-      assert.ok(seen >= 1000);
-      await assertExactlyOnce(world.db, world, planned, expectedStored);
-      const unchanged = await world.db
-        .selectFrom("job_outcomes")
-        .select("job_id")
-        .where("outcome", "=", "unchanged")
-        .execute();
-      assert.equal(unchanged.length, new Set(planned.map((p) => p.msgId)).size - expectedStored);
+      await copiesAndLostAcks(batchWorld, 64);
     } finally {
-      await loop.stop(5_000);
+      await batchWorld.close();
     }
   });
 
@@ -239,4 +205,57 @@ function expectedVersions(planned: readonly Planned[]): number {
     latest.set(p.device.deviceId, p.variant);
   }
   return stored;
+}
+
+/**
+ * 1,000 messages over 40 devices, copies and lost acks (as crashes right after commit), ingested
+ * with batches of up to `batchMax` messages: exactly the expected rows.
+ */
+async function copiesAndLostAcks(world: World, batchMax: number): Promise<void> {
+  const devices = await seedFleet(world.db, 40);
+  // Variants repeat (unchanged) and revert (A, B, A stores three versions).
+  const planned = plan(devices, 1_000, (i) => [0, 0, 1, 1, 0, 2][Math.floor(i / devices.length) % 6]!);
+  const expectedStored = expectedVersions(planned);
+  const config = worldConfig(world, { INGEST_ACK_WAIT_MS: "1500" });
+  const ctx = await createIngestContext({
+    config,
+    wire: world.wire,
+    nc: world.nc,
+    db: world.db,
+    logger,
+    registry: createMetricsRegistry("ingestor"),
+  });
+  // Every 7th first delivery commits but loses its ack (as a crash right after commit would):
+  // JetStream delivers it again after ack_wait.
+  let seen = 0;
+  // Batches form from messages already waiting: publish them all first.
+  if (batchMax > 1) await publishPlan(world, planned);
+  const loseAck = (msg: JsMsg): JsMsg =>
+    msg.info.deliveryCount === 1 && ++seen % 7 === 0
+      ? new Proxy(msg, { get: (target, prop) => (prop === "ack" ? () => {} : Reflect.get(target, prop, target)) })
+      : msg;
+  const loop = await startConsumerLoop({
+    js: ctx.js,
+    stream: world.wire.streams.snapshots.name,
+    durable: world.wire.consumers.ingestorSnapshots.durable_name,
+    concurrency: 8,
+    gate: ctx.gate,
+    logger,
+    handle: (msg) => handleSnapshotMessage(ctx, loseAck(msg)),
+    batch: { max: batchMax, handle: (msgs) => handleSnapshotBatch(ctx, msgs.map(loseAck)) },
+  });
+  try {
+    if (batchMax === 1) await publishPlan(world, planned);
+    await waitFor("every message settled", () => consumerIdle(world), 240_000);
+    assert.ok(seen >= 1000);
+    await assertExactlyOnce(world.db, world, planned, expectedStored);
+    const unchanged = await world.db
+      .selectFrom("job_outcomes")
+      .select("job_id")
+      .where("outcome", "=", "unchanged")
+      .execute();
+    assert.equal(unchanged.length, new Set(planned.map((p) => p.msgId)).size - expectedStored);
+  } finally {
+    await loop.stop(5_000);
+  }
 }

@@ -10,8 +10,10 @@ import type { IngestorConfig } from "./config.js";
 import { startConsumerLoop } from "./consumer/consume-loop.js";
 import type { IngestContext } from "./consumer/context.js";
 import { createDatabaseGate } from "./consumer/database-gate.js";
+import { createConfigDiffer } from "./diff/diff-threads.js";
 import { createIngestorMetrics } from "./metrics.js";
 import { handleFailureMessage } from "./status/failure-handler.js";
+import { handleSnapshotBatch } from "./store/snapshot-batch.js";
 import { handleSnapshotMessage } from "./store/snapshot-handler.js";
 
 export interface IngestionDeps {
@@ -42,6 +44,8 @@ export async function createIngestContext(deps: IngestionDeps): Promise<IngestCo
   await ensureConsumer(nc, wire.streams.events.name, { ...wire.consumers.ingestorEvents, ack_wait });
   const blobs = await openSnapshotBlobs(nc, wire);
   const retry = { baseMs: config.INGEST_RETRY_BASE_MS, maxMs: config.INGEST_RETRY_MAX_MS };
+  const differ = createConfigDiffer(config.INGEST_DIFF_THREADS, logger);
+  await differ.ready();
   return {
     db,
     js: jetstream(nc),
@@ -58,6 +62,7 @@ export async function createIngestContext(deps: IngestionDeps): Promise<IngestCo
     retry,
     publishTimeoutMs: PUBLISH_TIMEOUT_MS,
     gate: createDatabaseGate({ probe: () => sql`select 1`.execute(db), retry, logger }),
+    differ,
   };
 }
 
@@ -78,6 +83,7 @@ export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
       gate,
       logger,
       handle: (msg) => handleSnapshotMessage(ctx, msg),
+      batch: { max: config.INGEST_BATCH_MAX, handle: (msgs) => handleSnapshotBatch(ctx, msgs) },
     }),
     startConsumerLoop({
       js,
@@ -101,6 +107,7 @@ export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
     async stop() {
       housekeeping.stop();
       await Promise.all(loops.map((loop) => loop.stop(config.INGEST_SHUTDOWN_GRACE_MS)));
+      await ctx.differ.close();
     },
   };
 }

@@ -27,21 +27,25 @@ export interface IngestAudit {
 /** The services' own actions are audited as this actor. */
 export const AUDIT_ACTOR = "system";
 
+/** The `audit_events` row of `audit`. */
+export function auditRow(audit: IngestAudit): NewAuditEvent {
+  return {
+    ...(audit.id === undefined ? {} : { id: audit.id }),
+    tenant_id: audit.tenantId,
+    actor: AUDIT_ACTOR,
+    action: audit.action,
+    target_type: audit.targetType,
+    target_id: audit.targetId,
+    detail: audit.detail,
+  };
+}
+
 /** Inserts `rows` in one statement (nothing when empty); rows with a fixed id already present are skipped. */
 export async function insertAudit(db: Kysely<Database>, rows: readonly IngestAudit[]): Promise<void> {
   if (rows.length === 0) return;
-  const values: NewAuditEvent[] = rows.map((row) => ({
-    ...(row.id === undefined ? {} : { id: row.id }),
-    tenant_id: row.tenantId,
-    actor: AUDIT_ACTOR,
-    action: row.action,
-    target_type: row.targetType,
-    target_id: row.targetId,
-    detail: row.detail,
-  }));
   await db
     .insertInto("audit_events")
-    .values(values)
+    .values(rows.map(auditRow))
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
 }

@@ -6,12 +6,18 @@ export interface ConsumerLoopOptions {
   readonly js: JetStreamClient;
   readonly stream: string;
   readonly durable: string;
-  /** Messages handled at once (one database transaction each). */
+  /** Handlers running at once (one database transaction each). */
   readonly concurrency: number;
   readonly gate: DatabaseGate;
   readonly logger: Logger;
   /** Handles and settles one message (ack, nak, term); must not throw. */
   readonly handle: (msg: JsMsg) => Promise<void>;
+  /**
+   * Batch mode: up to `max` messages already received are handed over at once (never waiting for
+   * more), in stream order, at most one per subject; no two running batches share a subject.
+   * Settles every message; must not throw.
+   */
+  readonly batch?: { readonly max: number; readonly handle: (msgs: readonly JsMsg[]) => Promise<void> };
 }
 
 export interface ConsumerLoop {
@@ -23,58 +29,107 @@ export interface ConsumerLoop {
 }
 
 /**
- * Pulls from a durable consumer and handles messages with bounded concurrency, one at a time per
- * subject (per device): a device's messages are handled in stream order by this replica, and
- * different devices in parallel. Waits while the database gate is closed.
+ * Pulls from a durable consumer and handles messages with bounded concurrency, one handler at a
+ * time per subject (per device): a device's messages are handled in stream order by this replica,
+ * and different devices in parallel. In batch mode a handler gets whatever has arrived (up to the
+ * batch size) when a slot frees. Waits while the database gate is closed.
  */
 export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<ConsumerLoop> {
-  const { js, concurrency, gate, logger, handle } = options;
+  const { js, concurrency, gate, logger } = options;
+  const batchMax = options.batch ? Math.max(1, options.batch.max) : 1;
+  const handleBatch =
+    options.batch && batchMax > 1 ? options.batch.handle : (msgs: readonly JsMsg[]) => options.handle(msgs[0]!);
   const consumer = await js.consumers.get(options.stream, options.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency * 4 });
-  const maxInFlight = concurrency * 8;
-  const chains = new Map<string, Promise<void>>();
-  let inFlight = 0;
-  let running = 0;
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: Math.max(concurrency * 4, batchMax * 2),
+  });
+  // Received but not started: enough to fill the next batches, few enough to start well within ack_wait.
+  const maxWaiting = Math.max(concurrency * 8, batchMax * 2);
+  /** Received, not started yet, in stream order. */
+  let waiting: JsMsg[] = [];
+  /** Subjects of the running handlers. */
+  const busy = new Set<string>();
+  const running = new Set<Promise<void>>();
   let stopping = false;
+  let pumpQueued = false;
+  let waitingForGate = false;
   const wakeups: (() => void)[] = [];
   const wake = () => {
     for (const resume of wakeups.splice(0)) resume();
   };
-  const waitForWake = () => new Promise<void>((resolve) => wakeups.push(resolve));
 
-  const run = async (msg: JsMsg): Promise<void> => {
-    await gate.whenOpen();
-    while (running >= concurrency && !stopping) await waitForWake();
-    if (stopping) {
-      msg.nak();
-      return;
+  /**
+   * The next batch: oldest first, one message per subject, skipping subjects being handled (so a
+   * subject's later messages wait for the earlier one's batch).
+   */
+  const takeBatch = (): JsMsg[] => {
+    const batch: JsMsg[] = [];
+    const taken = new Set<string>();
+    const rest: JsMsg[] = [];
+    for (const msg of waiting) {
+      if (batch.length < batchMax && !busy.has(msg.subject) && !taken.has(msg.subject)) {
+        batch.push(msg);
+        taken.add(msg.subject);
+      } else {
+        rest.push(msg);
+      }
     }
-    running++;
-    try {
-      await handle(msg);
-    } finally {
-      running--;
-      wake();
+    waiting = rest;
+    return batch;
+  };
+
+  const start = (batch: JsMsg[]) => {
+    const subjects = new Set(batch.map((msg) => msg.subject));
+    for (const subject of subjects) busy.add(subject);
+    const task: Promise<void> = handleBatch(batch)
+      .catch((err: unknown) => {
+        logger.error({ err, stream: options.stream }, "message handler threw; nak");
+        for (const msg of batch) msg.nak();
+      })
+      .finally(() => {
+        for (const subject of subjects) busy.delete(subject);
+        running.delete(task);
+        pump();
+        wake();
+      });
+    running.add(task);
+  };
+
+  const startAll = () => {
+    pumpQueued = false;
+    while (!stopping && running.size < concurrency && waiting.length > 0) {
+      if (!gate.isOpen()) {
+        if (!waitingForGate) {
+          waitingForGate = true;
+          void gate.whenOpen().then(() => {
+            waitingForGate = false;
+            pump();
+          });
+        }
+        return;
+      }
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      start(batch);
     }
   };
 
+  /** Starts handlers once the messages received so far are queued (a batch takes all of them). */
+  function pump() {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(startAll);
+  }
+
   const loop = (async () => {
     for await (const msg of messages) {
-      while (inFlight >= maxInFlight) await waitForWake();
-      inFlight++;
-      const key = msg.subject;
-      const task = (chains.get(key) ?? Promise.resolve())
-        .then(() => run(msg))
-        .catch((err: unknown) => {
-          logger.error({ err, stream: options.stream }, "message handler threw; nak");
-          msg.nak();
-        })
-        .finally(() => {
-          inFlight--;
-          if (chains.get(key) === task) chains.delete(key);
-          wake();
-        });
-      chains.set(key, task);
+      if (stopping) {
+        msg.nak();
+        continue;
+      }
+      waiting.push(msg);
+      pump();
+      while (waiting.length >= maxWaiting && !stopping) await new Promise<void>((resolve) => wakeups.push(resolve));
     }
   })().catch((err: unknown) => logger.error({ err, stream: options.stream }, "consumer loop ended with an error"));
 
@@ -84,12 +139,14 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
       stopping = true;
       wake();
       await messages.close();
+      for (const msg of waiting.splice(0)) msg.nak();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, graceMs);
       });
-      await Promise.race([Promise.all([loop, ...chains.values()]), grace]);
+      await Promise.race([Promise.all([loop, ...running]), grace]);
       clearTimeout(timer);
+      for (const msg of waiting.splice(0)) msg.nak();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Database } from "@netledger/db";
 import type { Logger, Sealer, SnapshotBlobStore } from "@netledger/platform";
 import type { Kysely } from "kysely";
 import type { SweepableBlobStore } from "../blobs/sweep.js";
+import type { ConfigDiffer } from "../diff/diff-threads.js";
 import type { IngestorMetrics } from "../metrics.js";
 import type { DatabaseGate } from "./database-gate.js";
 
@@ -28,4 +29,6 @@ export interface IngestContext {
   readonly retry: RetryPolicy;
   readonly publishTimeoutMs: number;
   readonly gate: DatabaseGate;
+  /** Diffs of new versions ingested in batches (worker threads). */
+  readonly differ: ConfigDiffer;
 }

@@ -7,7 +7,7 @@ import type { IngestAudit } from "../audit/audit.js";
 export const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["SSH_AUTH_FAILED", "SSH_HOSTKEY_MISMATCH"]);
 
 /** The device row as the ingestor needs it, locked for the rest of the transaction. */
-export interface LockedDevice {
+export interface DeviceState {
   readonly id: string;
   readonly tenant_id: string;
   readonly driver: string;
@@ -16,6 +16,22 @@ export interface LockedDevice {
   readonly last_backup_at: Date | null;
   readonly last_success_at: Date | null;
   readonly blocked_reason: string | null;
+}
+
+/** The columns of {@link DeviceState}. */
+export const DEVICE_STATE_COLUMNS = [
+  "id",
+  "tenant_id",
+  "driver",
+  "host_key_fingerprint",
+  "host_key_type",
+  "last_backup_at",
+  "last_success_at",
+  "blocked_reason",
+] as const;
+
+/** {@link DeviceState} locked together with the receipt check of the message being ingested. */
+export interface LockedDevice extends DeviceState {
   /** Whether the message being ingested has a receipt already (an earlier delivery committed). */
   readonly received: boolean;
   /** What that earlier delivery announced (snapshots), when it has a receipt. */
@@ -38,14 +54,7 @@ export function lockDevice(
   return trx
     .selectFrom("devices")
     .select((eb) => [
-      "id",
-      "tenant_id",
-      "driver",
-      "host_key_fingerprint",
-      "host_key_type",
-      "last_backup_at",
-      "last_success_at",
-      "blocked_reason",
+      ...DEVICE_STATE_COLUMNS,
       eb.exists(receipt(trx).select("msg_id")).as("received"),
       receipt(trx).select("ingested_event").as("receipt_event"),
     ])
@@ -56,7 +65,7 @@ export function lockDevice(
 }
 
 /** Whether an attempt at `at` is at least as recent as the device's last recorded attempt. */
-function isLatestAttempt(device: LockedDevice, at: Date): boolean {
+function isLatestAttempt(device: DeviceState, at: Date): boolean {
   return device.last_backup_at === null || device.last_backup_at.getTime() <= at.getTime();
 }
 
@@ -80,8 +89,18 @@ export async function recordSuccess(
   device: LockedDevice,
   backup: SuccessfulBackup,
 ): Promise<IngestAudit[]> {
+  const { update, audits } = successUpdate(device, backup);
+  await trx.updateTable("devices").set(update).where("id", "=", device.id).execute();
+  return audits;
+}
+
+/** What {@link recordSuccess} writes to the device row, and its audit rows (pure). */
+export function successUpdate(
+  device: DeviceState,
+  backup: SuccessfulBackup,
+): { update: DeviceUpdate & { updated_at: Date }; audits: IngestAudit[] } {
   const audits: IngestAudit[] = [];
-  const update: DeviceUpdate = { updated_at: new Date() };
+  const update: DeviceUpdate & { updated_at: Date } = { updated_at: new Date() };
   if (isLatestAttempt(device, backup.at)) {
     Object.assign(update, {
       last_backup_at: backup.at,
@@ -109,8 +128,7 @@ export async function recordSuccess(
     // Same pinned key, type not known yet (pinned before collectors reported it): learn it.
     update.host_key_type = backup.hostKeyType;
   }
-  await trx.updateTable("devices").set(update).where("id", "=", device.id).execute();
-  return audits;
+  return { update, audits };
 }
 
 export interface FailedBackup {

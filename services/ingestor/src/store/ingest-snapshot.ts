@@ -1,12 +1,5 @@
-import type { BackupJob, ChangeCounts, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
-import {
-  type Database,
-  diffConfigTexts,
-  type JsonObject,
-  type NewJobOutcome,
-  type SnapshotRef,
-  saveSnapshot,
-} from "@netledger/db";
+import type { BackupJob, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
+import { type Database, diffConfigTexts, saveSnapshot } from "@netledger/db";
 import type { Sealer } from "@netledger/platform";
 import type { Transaction } from "kysely";
 import type { IngestAudit } from "../audit/audit.js";
@@ -14,6 +7,16 @@ import { countChanges, storeDiff } from "../diff/store-diff.js";
 import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
 import { checkAgainstLatest, clearRecheckMarker, type LatestCheck } from "./latest-check.js";
 import { writeMessageRecords } from "./message-records.js";
+import {
+  diffAudit,
+  ingestedEvent,
+  jobOf,
+  messageDetail,
+  NO_CHANGES,
+  receiptOf,
+  successOf,
+  versionAudit,
+} from "./snapshot-records.js";
 
 /** A snapshot message whose content was opened and whose sha256 was checked. */
 export interface OpenedSnapshot {
@@ -39,8 +42,6 @@ export type IngestedSnapshotOutcome =
   /** The device is not the tenant's: dead-letter the message. */
   | { readonly kind: "unknown_device" };
 
-const NO_CHANGES: ChangeCounts = { added: 0, removed: 0, modified: 0, moved: 0 };
-
 /**
  * Everything one snapshot message changes, in the caller's transaction: the version (or its
  * `last_seen_at`), the consecutive diff and its structured changes, device status and pinned host
@@ -58,7 +59,6 @@ export async function ingestSnapshot(
   if (device.received) return { kind: "duplicate", event: device.receipt_event as IngestedEvent | null };
 
   const at = new Date(event.collectedAt);
-  const base = { source: "snapshots" as const, msgId: event.msgId, tenantId: event.tenantId, deviceId: event.deviceId };
 
   if (device.host_key_fingerprint !== null && device.host_key_fingerprint !== event.hostKeyFingerprint) {
     const { audits, blocked } = await recordFailure(trx, device, {
@@ -72,7 +72,7 @@ export async function ingestSnapshot(
     await writeMessageRecords(trx, {
       audits,
       job: jobOf(event, { outcome: "failed", error_code: "SSH_HOSTKEY_MISMATCH", snapshot_id: null, at }),
-      receipt: { ...base, ingestedEvent: null },
+      receipt: receiptOf(event, null),
     });
     return { kind: "rejected", blocked };
   }
@@ -95,25 +95,8 @@ export async function ingestSnapshot(
   if (saved.kind === "duplicate") return { kind: "duplicate", event: null };
   if (check.marker) await clearRecheckMarker(trx, event.deviceId);
 
-  const target = { tenantId: event.tenantId, targetType: "snapshot" as const, targetId: saved.snapshot.id };
   const audits: [IngestAudit, ...IngestAudit[]] = [
-    saved.kind === "stored"
-      ? {
-          ...target,
-          action: "config_snapshot_created",
-          detail: {
-            seq: saved.snapshot.seq,
-            sha256: event.sha256,
-            bytes: event.bytes,
-            ...(check.kind === "new" && check.confirmsTruncation && { confirmedShortened: true }),
-            ...messageDetail(event),
-          },
-        }
-      : {
-          ...target,
-          action: "config_snapshot_skipped_duplicate",
-          detail: { seq: saved.snapshot.seq, sha256: event.sha256, ...messageDetail(event) },
-        },
+    versionAudit(event, saved.kind, saved.snapshot, check.kind === "new" && check.confirmsTruncation),
   ];
   let counts = NO_CHANGES;
   if (saved.kind === "stored" && saved.previous && check.kind === "new") {
@@ -129,37 +112,18 @@ export async function ingestSnapshot(
       diff,
     });
     counts = countChanges(diff.changes);
-    audits.push({
-      tenantId: event.tenantId,
-      action: "config_diff_generated",
-      targetType: "diff",
-      targetId: diffId,
-      detail: {
-        fromSeq: saved.previous.seq,
-        toSeq: saved.snapshot.seq,
-        addedLines: diff.added,
-        removedLines: diff.removed,
-        changes: { ...counts },
-      },
-    });
+    audits.push(diffAudit(event, diffId, saved.previous, saved.snapshot, diff, counts));
   }
 
   audits.push(
-    ...(await recordSuccess(trx, device, {
-      at,
-      status: saved.kind === "stored" ? "success" : "unchanged",
-      softwareVersion: event.softwareVersion,
-      hostKeyFingerprint: event.hostKeyFingerprint,
-      hostKeyType: event.hostKeyType ?? null,
-      sourceMsgId: event.msgId,
-    })),
+    ...(await recordSuccess(trx, device, successOf(event, saved.kind === "stored" ? "success" : "unchanged"))),
   );
 
   const ingested = ingestedEvent(event, saved.snapshot, saved.kind === "stored", counts);
   await writeMessageRecords(trx, {
     audits,
     job: jobOf(event, { outcome: saved.kind, error_code: null, snapshot_id: saved.snapshot.id, at }),
-    receipt: { ...base, ingestedEvent: ingested as unknown as JsonObject },
+    receipt: receiptOf(event, ingested),
   });
   return { kind: saved.kind, event: ingested };
 }
@@ -200,53 +164,7 @@ async function holdBack(
       snapshot_id: null,
       at: new Date(event.collectedAt),
     }),
-    receipt: {
-      source: "snapshots",
-      msgId: event.msgId,
-      tenantId: event.tenantId,
-      deviceId: event.deviceId,
-      ingestedEvent: ingested as unknown as JsonObject,
-    },
+    receipt: receiptOf(event, ingested),
   });
   return { kind: "suspected", event: ingested, recheck: check.recheck };
-}
-
-/** What the ingestor announces for `event`: `snapshot` is the version that now stands. */
-function ingestedEvent(
-  event: SnapshotEvent,
-  snapshot: SnapshotRef,
-  changed: boolean,
-  changes: ChangeCounts,
-): IngestedEvent {
-  return {
-    sourceMsgId: event.msgId,
-    tenantId: event.tenantId,
-    deviceId: event.deviceId,
-    trigger: event.trigger,
-    ...(event.jobId !== undefined && { jobId: event.jobId }),
-    snapshotId: snapshot.id,
-    seq: snapshot.seq,
-    sha256: snapshot.sha256,
-    changed,
-    changes,
-    ingestedAt: new Date().toISOString(),
-  };
-}
-
-/** The job outcome row of a message with a `jobId`; null without one. */
-function jobOf(
-  event: SnapshotEvent,
-  outcome: Pick<NewJobOutcome, "outcome" | "error_code" | "snapshot_id" | "at">,
-): NewJobOutcome | null {
-  return event.jobId === undefined
-    ? null
-    : { job_id: event.jobId, tenant_id: event.tenantId, device_id: event.deviceId, ...outcome };
-}
-
-function messageDetail(event: SnapshotEvent): JsonObject {
-  return {
-    sourceMsgId: event.msgId,
-    trigger: event.trigger,
-    ...(event.jobId !== undefined && { jobId: event.jobId }),
-  };
 }

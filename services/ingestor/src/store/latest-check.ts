@@ -93,13 +93,12 @@ export async function checkAgainstLatest(
     normalizationVersion: row.normalization_version,
   };
   const previousText = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), row.content_sealed);
-  const [before, after] = comparableTexts(
-    event.driver as Driver,
-    { text: previousText, normalizationVersion: latest.normalizationVersion },
-    { text, normalizationVersion: event.normalizationVersion },
-  );
-  if (before === after) return { kind: "same_config", latest, marker };
-  if (!lostTail(before, after)) return { kind: "new", latest, previousText, confirmsTruncation: false, marker };
+  const comparison = compareWithLatest(event, text, {
+    text: previousText,
+    normalizationVersion: latest.normalizationVersion,
+  });
+  if (comparison === "same_config") return { kind: "same_config", latest, marker };
+  if (comparison === "new") return { kind: "new", latest, previousText, confirmsTruncation: false, marker };
 
   const fresh = row.asked_at !== null && now.getTime() - row.asked_at.getTime() < RECHECK_MARKER_TTL_MS;
   if (fresh && row.suspect_sha256 === event.sha256) {
@@ -130,6 +129,24 @@ export async function checkAgainstLatest(
     )
     .execute();
   return { kind: "suspected", latest, attempt, recheck };
+}
+
+/**
+ * How a snapshot's text compares with the latest version's (sha256 differing), once both are
+ * comparable ({@link comparableTexts}): the same config (a normalization bump), the latest with
+ * its last lines lost (`lostTail`), or a new version.
+ */
+export function compareWithLatest(
+  event: SnapshotEvent,
+  text: string,
+  latest: { readonly text: string; readonly normalizationVersion: number },
+): "same_config" | "lost_tail" | "new" {
+  const [before, after] = comparableTexts(event.driver as Driver, latest, {
+    text,
+    normalizationVersion: event.normalizationVersion,
+  });
+  if (before === after) return "same_config";
+  return lostTail(before, after) ? "lost_tail" : "new";
 }
 
 /** Removes the device's held-back marker (a snapshot was stored or found unchanged). */

@@ -1,6 +1,6 @@
-import type { Database, IngestSource, JsonObject, NewAuditEvent, NewJobOutcome } from "@netledger/db";
+import type { Database, IngestSource, JsonObject, NewJobOutcome } from "@netledger/db";
 import type { Transaction } from "kysely";
-import { AUDIT_ACTOR, type IngestAudit } from "../audit/audit.js";
+import { auditRow, type IngestAudit } from "../audit/audit.js";
 
 /** What every accepted message writes besides the version itself. */
 export interface MessageRecords {
@@ -22,33 +22,35 @@ export interface MessageRecords {
  * the hot path of ingestion is bound by round trips. A job's success is final; a failure is
  * replaced by a later failure or a success of the same job.
  */
-export async function writeMessageRecords(trx: Transaction<Database>, records: MessageRecords): Promise<void> {
-  const audits: NewAuditEvent[] = records.audits.map((row) => ({
-    tenant_id: row.tenantId,
-    actor: AUDIT_ACTOR,
-    action: row.action,
-    target_type: row.targetType,
-    target_id: row.targetId,
-    detail: row.detail,
-  }));
-  const { receipt, job } = records;
-  const receiptRow = {
+export function writeMessageRecords(trx: Transaction<Database>, records: MessageRecords): Promise<void> {
+  return writeBatchRecords(trx, [records]);
+}
+
+/**
+ * {@link writeMessageRecords} for several messages, still ONE statement. Their job ids must differ
+ * (one row cannot be upserted twice by one statement): messages of different devices.
+ */
+export async function writeBatchRecords(trx: Transaction<Database>, batch: readonly MessageRecords[]): Promise<void> {
+  if (batch.length === 0) return;
+  const audits = batch.flatMap((records) => records.audits.map(auditRow));
+  const receiptRows = batch.map(({ receipt }) => ({
     source: receipt.source,
     msg_id: receipt.msgId,
     tenant_id: receipt.tenantId,
     device_id: receipt.deviceId,
     ingested_event: receipt.ingestedEvent,
-  };
+  }));
+  const jobs = batch.flatMap((records) => (records.job ? [records.job] : []));
   const withAudit = trx.with("audit", (qc) => qc.insertInto("audit_events").values(audits));
-  if (!job) {
-    await withAudit.insertInto("ingest_receipts").values(receiptRow).execute();
+  if (jobs.length === 0) {
+    await withAudit.insertInto("ingest_receipts").values(receiptRows).execute();
     return;
   }
   await withAudit
     .with("job", (qc) =>
       qc
         .insertInto("job_outcomes")
-        .values(job)
+        .values(jobs)
         .onConflict((oc) =>
           oc
             .column("job_id")
@@ -62,6 +64,6 @@ export async function writeMessageRecords(trx: Transaction<Database>, records: M
         ),
     )
     .insertInto("ingest_receipts")
-    .values(receiptRow)
+    .values(receiptRows)
     .execute();
 }

@@ -12,13 +12,23 @@ export async function findReceipt(
   source: IngestSource,
   msgId: string,
 ): Promise<Receipt | undefined> {
-  const row = await db
+  return (await findReceipts(db, source, [msgId])).get(msgId);
+}
+
+/** The receipts among `msgIds`, by msg id, in one query. */
+export async function findReceipts(
+  db: Kysely<Database>,
+  source: IngestSource,
+  msgIds: readonly string[],
+): Promise<Map<string, Receipt>> {
+  if (msgIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom("ingest_receipts")
-    .select("ingested_event")
+    .select(["msg_id", "ingested_event"])
     .where("source", "=", source)
-    .where("msg_id", "=", msgId)
-    .executeTakeFirst();
-  return row && { ingestedEvent: row.ingested_event };
+    .where("msg_id", "in", msgIds)
+    .execute();
+  return new Map(rows.map((row) => [row.msg_id, { ingestedEvent: row.ingested_event }]));
 }
 
 /** Deletes receipts older than `before` (no message older than the streams' max age can come back). */

@@ -24,7 +24,7 @@ import { nakLater } from "../consumer/settle.js";
 import { type IngestedSnapshotOutcome, ingestSnapshot, type OpenedSnapshot } from "./ingest-snapshot.js";
 import { findReceipt } from "./receipts.js";
 
-const CONSUMER = "snapshots";
+export const CONSUMER = "snapshots";
 
 /**
  * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
@@ -36,16 +36,9 @@ const CONSUMER = "snapshots";
  * NATS outage naks with back-off. Never throws.
  */
 export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Promise<void> {
-  let event: SnapshotEvent;
-  try {
-    event = SnapshotEventCodec.decode(msg.data);
-  } catch (err) {
-    const detail = err instanceof InvalidMessageError ? err.issues.join("; ") : "undecodable";
-    return deadLetter(ctx, msg, CONSUMER, "schema", detail);
-  }
-  if (msg.subject !== ctx.wire.subjects.snapshot(event.tenantId, event.deviceId)) {
-    return deadLetter(ctx, msg, CONSUMER, "subject", "tenant or device differs from the subject");
-  }
+  const decoded = decodeSnapshotMessage(ctx, msg);
+  if ("deadLettered" in decoded) return decoded.deadLettered;
+  const { event } = decoded;
   try {
     const receipt = await findReceipt(ctx.db, CONSUMER, event.msgId);
     if (receipt)
@@ -84,28 +77,55 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
     }
     await finish(ctx, msg, event, outcome);
   } catch (err) {
-    if (isDatabaseUnavailable(err)) ctx.gate.close();
-    ctx.logger.error({ err, streamSequence: msg.info.streamSequence }, "snapshot not ingested yet; nak");
-    nakLater(ctx, msg, CONSUMER);
+    retryLater(ctx, msg, err);
   }
 }
 
+/**
+ * Decodes a snapshot message and checks that its subject names its tenant and device; a message
+ * failing either is dead-lettered (`deadLettered` settles when it is).
+ */
+export function decodeSnapshotMessage(
+  ctx: IngestContext,
+  msg: JsMsg,
+): { readonly event: SnapshotEvent } | { readonly deadLettered: Promise<void> } {
+  let event: SnapshotEvent;
+  try {
+    event = SnapshotEventCodec.decode(msg.data);
+  } catch (err) {
+    const detail = err instanceof InvalidMessageError ? err.issues.join("; ") : "undecodable";
+    return { deadLettered: deadLetter(ctx, msg, CONSUMER, "schema", detail) };
+  }
+  if (msg.subject !== ctx.wire.subjects.snapshot(event.tenantId, event.deviceId)) {
+    return { deadLettered: deadLetter(ctx, msg, CONSUMER, "subject", "tenant or device differs from the subject") };
+  }
+  return { event };
+}
+
+/** A message that could not be ingested yet (outage, unexpected error): nak with back-off. */
+export function retryLater(ctx: IngestContext, msg: JsMsg, err: unknown): void {
+  if (isDatabaseUnavailable(err)) ctx.gate.close();
+  ctx.logger.error({ err, streamSequence: msg.info.streamSequence }, "snapshot not ingested yet; nak");
+  nakLater(ctx, msg, CONSUMER);
+}
+
 /** Enqueues the re-collection of a held-back snapshot; its msg id is its job id (enqueued once). */
-async function publishRecheck(ctx: IngestContext, job: BackupJob): Promise<void> {
+export async function publishRecheck(ctx: IngestContext, job: BackupJob): Promise<void> {
   await ctx.js.publish(ctx.wire.subjects.backupJobs, BackupJobCodec.encode(job), {
     msgID: job.jobId,
     timeout: ctx.publishTimeoutMs,
   });
 }
 
-async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<OpenedSnapshot> {
+/** Reads the sealed content (inline or object store) and opens it. */
+export async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<OpenedSnapshot> {
   const sealed = await readSealedSnapshotContent(event.content, ctx.blobs);
   const text = openSealedText(ctx.sealer, deviceSealAad(event.tenantId, event.deviceId), sealed);
   return { event, sealed, text };
 }
 
 /** After commit (or on a redelivery of a committed message): announce, drop the blob, ack. */
-async function finish(
+export async function finish(
   ctx: IngestContext,
   msg: JsMsg,
   event: SnapshotEvent,
@@ -133,6 +153,7 @@ async function finish(
   if (outcome.kind === "rejected" && outcome.blocked) ctx.metrics.devicesBlocked.inc({ code: "SSH_HOSTKEY_MISMATCH" });
 }
 
-function receiptEvent(stored: unknown): IngestedEvent | null {
+/** The IngestedEvent kept in a receipt (null when nothing was announced). */
+export function receiptEvent(stored: unknown): IngestedEvent | null {
   return stored === null ? null : IngestedEventCodec.parse(stored);
 }
