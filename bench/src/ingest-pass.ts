@@ -8,7 +8,7 @@ import {
   snapshotEvent,
   syntheticConfig,
 } from "@netledger/ingestor/testing";
-import { createLogger, createMetricsRegistry } from "@netledger/platform";
+import { connectNats, createLogger, createMetricsRegistry } from "@netledger/platform";
 import { createWorld } from "@netledger/testkit";
 import { sql } from "kysely";
 import { describeMachine } from "./machine.js";
@@ -116,18 +116,22 @@ try {
  */
 async function runIngestion(expected: number) {
   const jsm = await jetstreamManager(world.nc);
+  const config = loadIngestorConfig({
+    ...world.env(),
+    OPS_PORT: "0",
+    INGEST_CONCURRENCY: String(concurrency),
+    ...(batchMax !== undefined && { INGEST_BATCH_MAX: batchMax }),
+    ...(diffThreads !== undefined && { INGEST_DIFF_THREADS: diffThreads }),
+  });
+  const logger = createLogger({ name: "ingestor", level: "warn" });
+  // Its own connection, made as main.ts makes it.
+  const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger, asyncTraces: false });
   const ingestion = await startIngestion({
-    config: loadIngestorConfig({
-      ...world.env(),
-      OPS_PORT: "0",
-      INGEST_CONCURRENCY: String(concurrency),
-      ...(batchMax !== undefined && { INGEST_BATCH_MAX: batchMax }),
-      ...(diffThreads !== undefined && { INGEST_DIFF_THREADS: diffThreads }),
-    }),
+    config,
     wire: world.wire,
-    nc: world.nc,
+    nc,
     db: world.db,
-    logger: createLogger({ name: "ingestor", level: "warn" }),
+    logger,
     registry: createMetricsRegistry("ingestor"),
   });
   const pgBefore = await backendCpu(world.db);
@@ -143,6 +147,7 @@ async function runIngestion(expected: number) {
     }
     pgAfter = await backendCpu(world.db);
     await ingestion.stop();
+    await nc.drain();
   });
   return {
     seconds: use.wallMs / 1000,

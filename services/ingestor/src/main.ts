@@ -22,7 +22,8 @@ const logger = createLogger({ name: "ingestor", level: config.LOG_LEVEL });
 const registry = createMetricsRegistry("ingestor");
 const wire = wireFromConfig(config);
 
-const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger });
+// Publishes an ingested event per message: no stack captured in advance for each (see connectNats).
+const nc = await connectNats({ servers: config.NATS_URL, name: "ingestor", logger, asyncTraces: false });
 await ensureStreams(nc, wire);
 const db = createDatabase<Database>({
   url: config.DATABASE_URL,
