@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@netledger/testkit";
 
 /** Repository root (the bundles are `<root>/dist/<entry>.mjs`). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -95,32 +95,13 @@ export async function startBundleService(
 
 class OpsPortTaken extends Error {}
 
-/**
- * A port free on every address, as the services bind their ops server (all interfaces): testkit's
- * `freePort()` asks for one free on 127.0.0.1 only, and with thousands of simulated devices
- * listening on another loopback address the kernel often hands out one of theirs.
- */
-function freeWildcardPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 async function startOnce(
   entry: BundleEntry,
   label: string,
   env: Record<string, string>,
   onLog: (record: LogRecord) => void,
 ): Promise<BundleService> {
-  const opsPort = await freeWildcardPort();
+  const opsPort = await freePort();
   let portTaken = false;
   const child: ChildProcess = spawn(process.execPath, [`${REPO_ROOT}dist/${entry}.mjs`], {
     cwd: REPO_ROOT,
