@@ -219,6 +219,8 @@ export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
  * was persisted. `changed: false` means the config equals the latest version (nothing new stored,
  * `snapshotId` is that latest version). The gateway matches `sourceMsgId` to answer a trigger with
  * the stored snapshot id; webhooks build on the `changed: true` ones. Holds no config text.
+ * `heldBack: true`: the export was not stored but held back as a suspected truncation (it lost
+ * lines against the latest version, which still stands as `snapshotId`); the device is read again.
  */
 export const IngestedEventSchema = z.strictObject({
   sourceMsgId: z.string().min(1).max(200),
@@ -231,6 +233,7 @@ export const IngestedEventSchema = z.strictObject({
   sha256: Sha256,
   changed: z.boolean(),
   changes: ChangeCountsSchema,
+  heldBack: z.literal(true).optional(),
   ingestedAt: Timestamp,
 });
 export type IngestedEvent = z.infer<typeof IngestedEventSchema>;

@@ -197,10 +197,10 @@ describe("version checks before storing", { timeout: 180_000 }, () => {
     );
     const events = await announced(device, 2);
     assert.deepEqual(
-      events.map((e) => [e.sourceMsgId, e.changed, e.seq]),
+      events.map((e) => [e.sourceMsgId, e.changed, e.seq, e.heldBack ?? false]),
       [
-        [events[0]!.sourceMsgId, true, 1],
-        [suspect.msgId, false, 1],
+        [events[0]!.sourceMsgId, true, 1, false],
+        [suspect.msgId, false, 1, true],
       ],
     );
 

@@ -220,6 +220,35 @@ describe("backup and history flow over HTTP", { timeout: 240_000 }, () => {
     );
   });
 
+  it("a trigger whose export lost its tail answers 502 EXPORT_TRUNCATED (held back); the re-collection stores it", async () => {
+    sim(0).changeConfig({ op: "add", section: "/zz-tail", line: "add name=tail-kept" });
+    sim(0).changeConfig({ op: "add", section: "/zz-tail", line: "add name=tail-dropped" });
+    const grown = await trigger();
+    assert.equal(grown.body.changed, true);
+    const versions = async () =>
+      (await gw.request("GET", `${base()}/config-history`, { token: operator })).body.items.map(
+        (v: { seq: number }) => v.seq,
+      ) as number[];
+    const before = await versions();
+
+    // The device really lost its last entry: exactly what a cut between two lines looks like.
+    sim(0).changeConfig({ op: "remove", match: "add name=tail-dropped" });
+    const held = await gw.request("POST", `${base()}/config-snapshot/trigger`, { token: operator });
+    assert.equal(held.status, 502, held.text);
+    assert.equal(held.body.code, "EXPORT_TRUNCATED");
+    assert.match(held.body.detail, /held back/);
+    assert.deepEqual(await versions(), before, "nothing stored on one read");
+
+    // The ingestor's one re-collection job reads it again and stores what it shows.
+    const deadline = Date.now() + 30_000;
+    let after = before;
+    while (after.length === before.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await versions();
+    }
+    assert.equal(after.length, before.length + 1, "the re-collected version is stored");
+  });
+
   it("DELETE tenant: the name must be confirmed; then nothing of the tenant is left in any table", async () => {
     const path = `/api/tenants/${tenantId}`;
     assert.equal((await gw.request("DELETE", `${path}?confirm=x`, { token: admin })).status, 403, "platform only");

@@ -95,7 +95,7 @@ export const registerTriggerRoutes: RouteRegistrar = (api, deps) => {
       422: { description: "the Idempotency-Key was first used for another request (IDEMPOTENCY_KEY_REUSED)" },
       502: {
         description:
-          "the device failed: SSH_AUTH_FAILED, SSH_HOSTKEY_MISMATCH, SSH_UNREACHABLE, SSH_TIMEOUT, EXPORT_TRUNCATED, ...",
+          "the device failed: SSH_AUTH_FAILED, SSH_HOSTKEY_MISMATCH, SSH_UNREACHABLE, SSH_TIMEOUT, EXPORT_TRUNCATED (also when the ingestor held the export back as a suspected truncation: it lost lines against the stored version; the device is read again), ...",
       },
       503: {
         description:

@@ -166,6 +166,16 @@ export async function triggerDeviceBackup(deps: TriggerDeps, input: TriggerInput
           input.onCollected?.({ requestId, outcome: "success", sha256: reply.sha256 }),
         ]);
         const done = performance.now();
+        // The collector's success is already audited (onCollected); the ingestor did not store it.
+        if (ingest?.heldBack) {
+          return {
+            kind: "failed",
+            requestId,
+            code: "EXPORT_TRUNCATED",
+            message:
+              "the export lost lines against the stored version and is held back as a suspected truncation; the device is read again and a repeated read is stored",
+          };
+        }
         return {
           kind: "success",
           requestId,
@@ -206,6 +216,8 @@ interface StoredRef {
   readonly snapshotId: string;
   readonly seq: number;
   readonly changed: boolean;
+  /** Not stored: held back by the ingestor as a suspected truncation. */
+  readonly heldBack?: boolean;
 }
 
 /**
@@ -220,7 +232,7 @@ async function storedSnapshot(
   target: BackupTarget,
 ): Promise<StoredRef | null> {
   const event = await watch.waitFor(snapshotMsgId, deps.settings.ingestWaitMs);
-  if (event) return { snapshotId: event.snapshotId, seq: event.seq, changed: event.changed };
+  if (event) return { snapshotId: event.snapshotId, seq: event.seq, changed: event.changed, heldBack: event.heldBack };
   const row = await deps.db
     .selectFrom("config_snapshots")
     .select(["id", "seq"])

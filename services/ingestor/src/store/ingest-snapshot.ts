@@ -139,7 +139,7 @@ async function holdBack(
   check: Extract<LatestCheck, { kind: "suspected" }>,
 ): Promise<IngestedSnapshotOutcome> {
   const { latest } = check;
-  const ingested = ingestedEvent(event, latest, false, NO_CHANGES);
+  const ingested: IngestedEvent = { ...ingestedEvent(event, latest, false, NO_CHANGES), heldBack: true };
   await writeMessageRecords(trx, {
     audits: [
       {
