@@ -34,6 +34,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     collector: { type: "string", default: "in-process" },
     bundle: { type: "string", default: "dist/collector.mjs" },
+    /** Node flags for the collector process only, e.g. "--max-semi-space-size=4 --max-old-space-size=96". */
+    "collector-node-options": { type: "string", default: "" },
   },
 });
 const bytes = Number(values.bytes);
@@ -134,7 +136,12 @@ async function inProcess(): Promise<void> {
 }
 
 async function childProcess(): Promise<void> {
-  const collector = await startCollectorProcess(world.world, { mode: "bundle", bundle: values.bundle, concurrency: 1 });
+  const collector = await startCollectorProcess(world.world, {
+    mode: "bundle",
+    bundle: values.bundle,
+    concurrency: 1,
+    nodeOptions: values["collector-node-options"].split(" ").filter((flag) => flag !== ""),
+  });
   const watch = watchSnapshots(world.world.nc, world.world.wire);
   try {
     const start = await processUsage(collector.pid);

@@ -4,6 +4,7 @@ import { selectExportCommand, selectFallbackCommand } from "./commands.js";
 import type { DriverDefinition } from "./definition.js";
 import type { DeviceDriver } from "./driver.js";
 import { checkAndNormalizeExport, checkExport } from "./export/completeness.js";
+import { ExportReader } from "./export/export-reader.js";
 import { eachLine, headerVersion } from "./export/lines.js";
 import { normalizeExport } from "./export/normalize.js";
 
@@ -22,6 +23,7 @@ export function defineDriver(definition: DriverDefinition): DeviceDriver {
     fallbackCommand: (command, output) => selectFallbackCommand(commands, command, output, format),
     check: (output, limits) => checkExport(output, limits, format),
     checkAndNormalize: (output, limits) => checkAndNormalizeExport(output, limits, format),
+    exportReader: (limits, options) => new ExportReader(format, limits, options),
     normalize: (text: string) => normalizeExport(text, format),
     softwareVersion: (text: string) => headerVersion(eachLine(text), format),
     redactSecrets: definition.redactSecrets,

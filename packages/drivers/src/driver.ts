@@ -1,5 +1,6 @@
 import type { Driver, ErrorCode } from "@netledger/contracts";
 import type { StructuredChange } from "./changes/structured-change.js";
+import type { ExportReader, ExportReaderOptions } from "./export/export-reader.js";
 
 /** What one command run over SSH produced. `stdout` is raw bytes: drivers decide how to decode. */
 export interface CommandOutput {
@@ -67,6 +68,12 @@ export interface DeviceDriver {
    * once as text, not again normalized). What the collector runs on every export it reads.
    */
   checkAndNormalize(output: CommandOutput, limits: ExportLimits): CheckedExport;
+  /**
+   * `checkAndNormalize` for stdout read chunk by chunk: `push` each chunk as it arrives, `end` with
+   * how the command ended. Same result as `checkAndNormalize` of the chunks joined, without ever
+   * holding them joined or their whole text (see `export/export-reader.ts`).
+   */
+  exportReader(limits: ExportLimits, options?: ExportReaderOptions): ExportReader;
   /** Pure, idempotent normalization: volatile parts removed, everything meaningful kept. */
   normalize(text: string): string;
   /** Software version the export says it came from, or null. */

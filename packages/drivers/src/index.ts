@@ -18,11 +18,19 @@ export type {
   NormalizedExport,
 } from "./driver.js";
 export { UnknownDriverError } from "./errors.js";
-export type { ContinuationRule, ExportFormat, StringLiteralRule, TextRewrite } from "./export/index.js";
+export type {
+  CommandEnd,
+  ContinuationRule,
+  ExportFormat,
+  ExportReaderOptions,
+  StringLiteralRule,
+  TextRewrite,
+} from "./export/index.js";
 export {
   checkAndNormalizeExport,
   checkExport,
   continues,
+  ExportReader,
   endsInsideString,
   headerVersion,
   joinContinuations,

@@ -1,20 +1,10 @@
-import { createHash } from "node:crypto";
 import type { CheckedExport, CommandOutput, CompletenessResult, ExportLimits } from "../driver.js";
 import { continues, endsInsideString } from "./continuations.js";
+import { ExportReader, fail, isBlankLatin1, MAX_NON_PRINTABLE_RATIO } from "./export-reader.js";
 import type { ExportFormat } from "./format.js";
-import { eachLine, eachLogicalLine, hasHeader, headerVersion, longestLine } from "./lines.js";
-import { ByteLines, ExportNormalizer } from "./normalize.js";
+import { eachLine, eachLogicalLine, hasHeader, longestLine } from "./lines.js";
 import { anyOf } from "./patterns.js";
 import { decodeUtf8, hasControlCharacter, nonPrintableRatio } from "./text-decoding.js";
-
-/** Above this share of non-printable characters the output is binary noise, not an export. */
-const MAX_NON_PRINTABLE_RATIO = 0.1;
-
-type Failure = Extract<CompletenessResult, { ok: false }>;
-
-function fail(code: Failure["code"], reason: string): Failure {
-  return { ok: false, code, reason };
-}
 
 /**
  * Decides whether one command output is a complete export, in this order:
@@ -34,15 +24,9 @@ function fail(code: Failure["code"], reason: string): Failure {
  * second time (see the collector's `collect-export.ts`). Reasons are fixed phrases and numbers,
  * never output text.
  *
- * `onLogicalLine` sees every logical line of the text as the check reads them (see
- * {@link checkAndNormalizeExport}); only a check that then succeeds has seen them all.
+ * {@link ExportReader} applies the same rules to output read chunk by chunk.
  */
-export function checkExport(
-  output: CommandOutput,
-  limits: ExportLimits,
-  format: ExportFormat,
-  onLogicalLine?: (line: string) => void,
-): CompletenessResult {
+export function checkExport(output: CommandOutput, limits: ExportLimits, format: ExportFormat): CompletenessResult {
   const { stdout, stderr, exitCode } = output;
   if (stdout.length > limits.maxBytes) {
     return fail("EXPORT_TOO_LARGE", `export is ${stdout.length} bytes, over the ${limits.maxBytes}-byte limit`);
@@ -63,54 +47,25 @@ export function checkExport(
   if (isBlankLatin1(stdout)) return fail("EXPORT_TRUNCATED", "empty export");
   if (decoded.kind === "cut-character") return fail("EXPORT_TRUNCATED", "export ends inside a character");
   if (decoded.kind === "invalid") return fail("EXPORT_INVALID", "export is not valid UTF-8");
-  return checkText(decoded.text, format, onLogicalLine);
+  return checkText(decoded.text, format);
 }
 
 /**
  * {@link checkExport}, then `normalizeExport` of the checked text, sha256 and software version,
- * in one pass over the lines: the normalized text is built as UTF-8 chunks and hashed as they
- * come, never as one string (the same bytes, hash and version as the three steps one by one).
+ * in one pass: an {@link ExportReader} fed the whole stdout at once (the collector feeds it chunk
+ * by chunk as they arrive). The normalized text comes as hashed UTF-8 chunks, never one string.
  */
 export function checkAndNormalizeExport(
   output: CommandOutput,
   limits: ExportLimits,
   format: ExportFormat,
 ): CheckedExport {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  const hash = createHash("sha256");
-  const normalizer = new ExportNormalizer(
-    format,
-    new ByteLines((chunk) => {
-      chunks.push(chunk);
-      bytes += chunk.length;
-      hash.update(chunk);
-    }),
-  );
-  const result = checkExport(output, limits, format, (line) => normalizer.line(line));
-  if (!result.ok) return result;
-  normalizer.end();
-  return {
-    ok: true,
-    normalized: { chunks, bytes, sha256: hash.digest("hex") },
-    softwareVersion: headerVersion(eachLine(result.text), format),
-  };
+  const reader = new ExportReader(format, limits);
+  reader.push(output.stdout);
+  return reader.end(output);
 }
 
-/** `bytes.toString("latin1").trim() === ""`, without the copy. */
-function isBlankLatin1(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (!LATIN1_WHITESPACE.has(byte)) return false;
-  return true;
-}
-
-/** The Latin-1 characters `String.prototype.trim` removes: tab, LF, VT, FF, CR, space, NBSP. */
-const LATIN1_WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
-
-function checkText(
-  text: string,
-  format: ExportFormat,
-  onLogicalLine: ((line: string) => void) | undefined,
-): CompletenessResult {
+function checkText(text: string, format: ExportFormat): CompletenessResult {
   if (hasControlCharacter(text)) return fail("EXPORT_INVALID", "export contains control bytes");
   if (nonPrintableRatio(text) > MAX_NON_PRINTABLE_RATIO)
     return fail("EXPORT_INVALID", "export is mostly non-printable");
@@ -126,7 +81,6 @@ function checkText(
   for (const line of eachLogicalLine(text, format)) {
     section ||= format.section.test(line);
     last = line;
-    onLogicalLine?.(line);
   }
   if (!section) return fail("EXPORT_TRUNCATED", "export has no configuration section");
   if (format.continuation !== null && continues(last, format.continuation)) {

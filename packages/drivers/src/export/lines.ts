@@ -26,7 +26,7 @@ export function* eachLine(text: string, end = text.length): Generator<string> {
  * Line ends of a text in order, found with indexOf (native, far faster than a loop over char
  * codes); the next CR and the next LF are each looked up again only once passed.
  */
-class LineEnds {
+export class LineEnds {
   readonly #text: string;
   #cr: number;
   #lf: number;

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
-import type { CommandOutput, DeviceDriver, NormalizedExport } from "@netledger/drivers";
+import type { CheckedExport, CommandOutput, DeviceDriver, NormalizedExport } from "@netledger/drivers";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
@@ -79,15 +78,10 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
     let normalized = first.normalized;
     let commands = first.commands;
     if (needsSecondRead(normalized.bytes, device.lastSnapshotBytes, limits)) {
-      const settled = await settleReads(normalized, async () => {
+      const settled = await settleReads(normalized, async (keepNormalized) => {
         commands++;
-        const reader = new RawReader();
-        const again = await session.exec(first.command, { ...execOptions(input), onStdout: (c) => reader.push(c) });
-        // A session that does not stream chunks (a test double) leaves the reader empty.
-        const read = reader.empty ? rawRead(driver, again.stdout) : reader.result(driver);
-        if (again.exitCode === 0 && sameRead(first.raw, read)) return normalized;
-        const result = driver.checkAndNormalize(again, { maxBytes: limits.exportMaxBytes });
-        return result.ok ? result.normalized : null;
+        const { checked } = await streamExport(session, driver, first.command, input, keepNormalized);
+        return checked.ok ? checked.normalized : null;
       });
       if (settled === null) {
         throw new BackupError("EXPORT_TRUNCATED", "export differed between reads: it may have stopped early");
@@ -112,10 +106,10 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
 }
 
 /**
- * Runs the export (see `runExport`), checks and normalizes it in one pass (the driver's
- * `checkAndNormalize`): the raw bytes, their decoded text and the normalized chunks are each made
- * once, and only the chunks outlive this call; what a second read needs of the raw bytes is kept
- * as a {@link RawRead}.
+ * Runs the driver's export command, falling back at most once on the same connection when the
+ * device rejects it as unsupported or the version hint was stale (`fallbackCommand`, which reads
+ * the head of stdout). Each output is checked and normalized as it streams in (see
+ * {@link streamExport}); only the normalized chunks of the read used outlive this call.
  */
 async function readExport(
   session: SshSession,
@@ -123,74 +117,51 @@ async function readExport(
   versionHint: string | null,
   input: CollectExportInput,
 ) {
-  let run: ExportRun | undefined = await runExport(session, driver, versionHint, input);
-  const { command, commands } = run;
-  const raw = rawRead(driver, run.output.stdout);
-  const result = driver.checkAndNormalize(run.output, { maxBytes: input.limits.exportMaxBytes });
-  run = undefined;
-  if (!result.ok) throw new BackupError(result.code, result.reason);
-  return { command, commands, raw, softwareVersion: result.softwareVersion, normalized: result.normalized };
+  let command = driver.exportCommand(versionHint);
+  let commands = 1;
+  let read: StreamedExport | undefined = await streamExport(session, driver, command, input, true);
+  const fallback = driver.fallbackCommand(command, read.output);
+  if (fallback !== null) {
+    read = undefined;
+    command = fallback;
+    commands = 2;
+    read = await streamExport(session, driver, command, input, true);
+  }
+  const { checked } = read;
+  if (!checked.ok) throw new BackupError(checked.code, checked.reason);
+  return { command, commands, softwareVersion: checked.softwareVersion, normalized: checked.normalized };
+}
+
+interface StreamedExport {
+  /** Stdout holds only its head (see `SshExecOptions.onStdout`) when the session streams. */
+  readonly output: CommandOutput;
+  readonly checked: CheckedExport;
 }
 
 /**
- * What the cheap agreement test of two raw reads compares, so a multi-MB export read twice costs
- * a hash, not a second check and normalization (which would hold the event loop, and the lock
- * timers): every byte after the first line (by length and sha256), and the first line (which
- * carries the export time) once normalized. Null when there is no line end.
+ * Runs `command` with its stdout fed to the driver's `exportReader` chunk by chunk as it arrives:
+ * neither the joined stdout nor its whole text ever exists, and each chunk's pieces die young.
+ * `keepNormalized: false` keeps only the normalized text's sha256 and size (a read only compared).
  */
-interface RawRead {
-  readonly firstLine: string;
-  readonly restBytes: number;
-  readonly restSha256: string;
-}
-
-function rawRead(driver: DeviceDriver, stdout: Buffer): RawRead | null {
-  const reader = new RawReader();
-  reader.push(stdout);
-  return reader.result(driver);
-}
-
-/** Builds a {@link RawRead} from output chunks as they arrive, holding only the first line. */
-class RawReader {
-  readonly #firstLine: Buffer[] = [];
-  #firstLineDone = false;
-  readonly #rest = createHash("sha256");
-  #restBytes = 0;
-  empty = true;
-
-  push(chunk: Buffer): void {
-    this.empty &&= chunk.length === 0;
-    let rest = chunk;
-    if (!this.#firstLineDone) {
-      const end = chunk.indexOf(0x0a);
-      this.#firstLine.push(Buffer.from(end === -1 ? chunk : chunk.subarray(0, end)));
-      if (end === -1) return;
-      this.#firstLineDone = true;
-      rest = chunk.subarray(end);
-    }
-    this.#restBytes += rest.length;
-    this.#rest.update(rest);
-  }
-
-  result(driver: DeviceDriver): RawRead | null {
-    if (!this.#firstLineDone) return null;
-    return {
-      firstLine: driver.normalize(Buffer.concat(this.#firstLine).toString("utf8")),
-      restBytes: this.#restBytes,
-      restSha256: this.#rest.digest("hex"),
-    };
-  }
-}
-
-/** Whether two raw reads surely hold the same export. False only means "compare the normalized texts". */
-function sameRead(a: RawRead | null, b: RawRead | null): boolean {
-  return (
-    a !== null &&
-    b !== null &&
-    a.restBytes === b.restBytes &&
-    a.restSha256 === b.restSha256 &&
-    a.firstLine === b.firstLine
-  );
+async function streamExport(
+  session: SshSession,
+  driver: DeviceDriver,
+  command: string,
+  input: CollectExportInput,
+  keepNormalized: boolean,
+): Promise<StreamedExport> {
+  const reader = driver.exportReader({ maxBytes: input.limits.exportMaxBytes }, { keepNormalized });
+  let streamed = false;
+  const output = await session.exec(command, {
+    ...execOptions(input),
+    onStdout: (chunk) => {
+      streamed = true;
+      reader.push(chunk);
+    },
+  });
+  // A session that does not stream (a test double) hands the whole stdout over at the end.
+  if (!streamed) reader.push(output.stdout);
+  return { output, checked: reader.end(output) };
 }
 
 function execOptions(input: CollectExportInput) {
@@ -200,23 +171,4 @@ function execOptions(input: CollectExportInput) {
     maxBytes: input.limits.exportMaxBytes,
     signal: input.signal,
   };
-}
-
-interface ExportRun {
-  readonly output: CommandOutput;
-  readonly command: string;
-  readonly commands: number;
-}
-
-async function runExport(
-  session: SshSession,
-  driver: DeviceDriver,
-  versionHint: string | null,
-  input: CollectExportInput,
-): Promise<ExportRun> {
-  const command = driver.exportCommand(versionHint);
-  const first = await session.exec(command, execOptions(input));
-  const fallback = driver.fallbackCommand(command, first);
-  if (fallback === null) return { output: first, command, commands: 1 };
-  return { output: await session.exec(fallback, execOptions(input)), command: fallback, commands: 2 };
 }

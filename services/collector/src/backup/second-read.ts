@@ -30,25 +30,31 @@ export const MAX_READS = 3;
  * may differ between the raw reads; compared by sha256 and size), at most {@link MAX_READS} reads
  * in all. Returns the agreed export, or null when no two reads agreed or another read was longer
  * than the agreed one (it proves the agreed text lost something, or the config changed meanwhile:
- * either way, retry later). `readAgain` returns null for a read the driver's check refused. Only
- * the digests of earlier reads are compared; the agreed one returned is the latest read.
+ * either way, retry later). `readAgain` returns null for a read the driver's check refused.
+ *
+ * Only digests are compared. `readAgain(keepNormalized)` is asked to keep the normalized chunks
+ * only when its read could be the one returned: the second read can agree with the first alone,
+ * whose chunks are returned then (same sha256 and size: the same bytes), so it is read for its
+ * digest only; a later read keeps its chunks and is returned when it agrees.
  */
 export async function settleReads(
   first: NormalizedExport,
-  readAgain: () => Promise<NormalizedExport | null>,
+  readAgain: (keepNormalized: boolean) => Promise<NormalizedExport | null>,
 ): Promise<NormalizedExport | null> {
   const reads: ({ readonly sha256: string; readonly bytes: number } | null)[] = [digest(first)];
   while (reads.length < MAX_READS) {
-    const next = await readAgain();
+    const keep = reads.length > 1;
+    const next = await readAgain(keep);
     if (next !== null && reads.some((read) => read !== null && read.sha256 === next.sha256)) {
-      return reads.some((read) => read !== null && read.bytes > next.bytes) ? null : next;
+      if (reads.some((read) => read !== null && read.bytes > next.bytes)) return null;
+      return keep ? next : first;
     }
     reads.push(next === null ? null : digest(next));
   }
   return null;
 }
 
-/** What comparing reads needs of one: its chunks are let go as soon as the next read starts. */
+/** What comparing reads needs of one. */
 function digest(read: NormalizedExport): { readonly sha256: string; readonly bytes: number } {
   return { sha256: read.sha256, bytes: read.bytes };
 }

@@ -29,13 +29,16 @@ export interface SshExecOptions {
   /** Stdout beyond this fails with EXPORT_TOO_LARGE at once; the rest is never read. */
   readonly maxBytes: number;
   /**
-   * Sees each stdout chunk as it arrives. The output's `stdout` is then joined only when first
-   * read, so a caller that learns what it needs from the chunks (a second read of an export
-   * compared by hash) never holds the whole output twice.
+   * Sees each stdout chunk as it arrives (an export checked and normalized as it streams in). The
+   * output's `stdout` then holds only the first {@link STDOUT_HEAD_BYTES} bytes, enough to tell a
+   * rejected command (`fallbackCommand`): the whole output is never held.
    */
   readonly onStdout?: ((chunk: Buffer) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
 }
+
+/** How much of stdout `exec` keeps when the caller reads it chunk by chunk (`onStdout`). */
+export const STDOUT_HEAD_BYTES = 64 * 1024;
 
 /** One authenticated SSH connection. Any failed `exec` closes it: it is not reused after an error. */
 export interface SshSession {

@@ -5,7 +5,14 @@ import { hostKeyFamily, PROBE_ORDER, type SshAlgorithms, sshAlgorithms } from ".
 import { authSequence } from "./auth-methods.js";
 import { classifySshFailure, type SshFailureFacts } from "./classify-ssh-error.js";
 import { hostKeyType, verifyHostKey } from "./host-key.js";
-import type { SshConnectOptions, SshConnector, SshExecOptions, SshSession, SshTarget } from "./ssh-session.js";
+import {
+  type SshConnectOptions,
+  type SshConnector,
+  type SshExecOptions,
+  type SshSession,
+  type SshTarget,
+  STDOUT_HEAD_BYTES,
+} from "./ssh-session.js";
 
 /** Stderr is only read to recognise "bad command" replies; keep a bounded prefix. */
 const MAX_STDERR_CHARS = 4096;
@@ -226,6 +233,7 @@ class Ssh2Session implements SshSession {
       }
       const chunks: Buffer[] = [];
       let total = 0;
+      let head = 0;
       let stderr = "";
       let exitCode: number | null = null;
       let settled = false;
@@ -254,22 +262,10 @@ class Ssh2Session implements SshSession {
           return;
         }
         if (!settle()) return;
-        if (options.onStdout === undefined) {
-          const stdout = Buffer.concat(chunks, total);
-          // The stream's listeners keep this closure alive a while: let the chunks go now.
-          chunks.length = 0;
-          resolve({ stdout, stderr, exitCode });
-          return;
-        }
-        let stdout: Buffer | undefined;
-        resolve({
-          get stdout() {
-            stdout ??= Buffer.concat(chunks, total);
-            return stdout;
-          },
-          stderr,
-          exitCode,
-        });
+        const stdout = Buffer.concat(chunks);
+        // The stream's listeners keep this closure alive a while: let the chunks go now.
+        chunks.length = 0;
+        resolve({ stdout, stderr, exitCode });
       };
       const timeout = (): void => fail(classified({ phase: "command", level: "client-timeout" }));
       const touch = (): void => {
@@ -304,8 +300,13 @@ class Ssh2Session implements SshSession {
             fail(new BackupError("EXPORT_TOO_LARGE", `export exceeds the ${options.maxBytes}-byte limit`));
             return;
           }
-          chunks.push(chunk);
-          options.onStdout?.(chunk);
+          if (options.onStdout === undefined) chunks.push(chunk);
+          else {
+            // Only the head is kept, copied: a slice would keep ssh2's whole packet buffer alive.
+            if (head < STDOUT_HEAD_BYTES) chunks.push(Buffer.from(chunk.subarray(0, STDOUT_HEAD_BYTES - head)));
+            head = Math.min(STDOUT_HEAD_BYTES, head + chunk.length);
+            options.onStdout(chunk);
+          }
           touch();
         });
         stream.stderr.on("data", (chunk: Buffer) => {
