@@ -37,12 +37,15 @@ export { onShutdown, type Shutdown, type ShutdownOptions, type ShutdownStep } fr
 export { openSnapshotBlobs, SNAPSHOT_BLOB_TTL_MS } from "./snapshot-blobs.js";
 export {
   deviceSealAad,
+  type GzippedSnapshotText,
   type OpenSnapshotContentOptions,
   openSealedText,
   openSnapshotContent,
   readSealedSnapshotContent,
   type SealSnapshotContentInput,
   type SnapshotBlobStore,
+  SnapshotGzip,
+  type SnapshotText,
   sealSnapshotContent,
   sealText,
 } from "./snapshot-content.js";

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { SealError, SnapshotContentError } from "./errors.js";
 import { createSealer, generateKey, parseKeyRing } from "./seal.js";
-import { deviceSealAad, openSnapshotContent, type SnapshotBlobStore, sealSnapshotContent } from "./snapshot-content.js";
+import {
+  deviceSealAad,
+  openSealedText,
+  openSnapshotContent,
+  readSealedSnapshotContent,
+  type SnapshotBlobStore,
+  SnapshotGzip,
+  sealSnapshotContent,
+} from "./snapshot-content.js";
 import { natsUrl } from "./test-helpers.js";
 
 const sealer = createSealer(parseKeyRing(`k1:${generateKey()}`));
@@ -94,6 +102,80 @@ describe("snapshot content", () => {
         );
       assert.deepEqual(await gzipOf(fromPieces), await gzipOf(fromText));
     }
+  });
+
+  it("gzips a large text while it is written in odd pieces: same text and sha256 once sealed and opened", async () => {
+    const lines = Array.from(
+      { length: 60_000 },
+      (_, i) => `add address=10.${i % 256}.${i >> 8}.1/32 comment="café ${i}"`,
+    );
+    const text = `${secretLine}
+${lines.join("\n")}
+`;
+    const bytes = Buffer.from(text, "utf8");
+    assert.ok(bytes.length > 2 * 1024 * 1024);
+    const gzip = new SnapshotGzip();
+    // Odd piece sizes, some splitting a character, one piece crossing the synchronous threshold.
+    for (let start = 0, i = 0; start < bytes.length; i++) {
+      const end = Math.min(bytes.length, start + [1, 7_919, 65_537, 3, 131_071, 2][i % 6]!);
+      gzip.write(bytes.subarray(start, end));
+      start = end;
+    }
+    assert.equal(gzip.streaming, true);
+    assert.equal(gzip.bytes, bytes.length);
+    const gzipped = await gzip.end();
+    assert.ok(typeof gzipped !== "string" && "gzipped" in gzipped);
+    assert.ok(gzipped.gzipped.length < bytes.length / 4, `gzipped ${gzipped.gzipped.length}`);
+    const name = `t/d/${randomUUID()}`;
+    const content = await sealSnapshotContent({
+      text: gzipped,
+      sealer,
+      aad,
+      blobs,
+      bucket,
+      name,
+      inlineLimitBytes: 1024,
+    });
+    assert.equal(content.kind, "object");
+    // What the ingestor does: the sealed bytes as stored, opened at rest.
+    const opened = openSealedText(sealer, aad, await readSealedSnapshotContent(content, blobs));
+    assert.equal(opened, text);
+    const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+    assert.equal(sha256(opened), sha256(bytes));
+    assert.equal(await openSnapshotContent(content, { sealer, aad, blobs }), text);
+    const oneShot = await sealSnapshotContent({ text, sealer, aad, blobs, bucket, name: `t/d/${randomUUID()}` });
+    assert.equal(await openSnapshotContent(oneShot, { sealer, aad, blobs }), opened);
+  });
+
+  it("keeps a text up to the synchronous gzip size as pieces, sealed as before", async () => {
+    const text = `${secretLine}
+${"set a=b\n".repeat(100_000)}`;
+    const bytes = Buffer.from(text, "utf8");
+    assert.ok(bytes.length <= 1024 * 1024);
+    const gzip = new SnapshotGzip();
+    gzip.write(bytes.subarray(0, 12_345));
+    gzip.write(bytes.subarray(12_345));
+    assert.equal(gzip.streaming, false);
+    const pieces = await gzip.end();
+    assert.ok(Array.isArray(pieces) && pieces.length === 2);
+    const [fromPieces, fromText] = [
+      await sealSnapshotContent({ text: pieces, sealer, aad, blobs, bucket, name: "unused" }),
+      await sealSnapshotContent({ text, sealer, aad, blobs, bucket, name: "unused" }),
+    ];
+    assert.ok(fromPieces.kind === "inline" && fromText.kind === "inline");
+    assert.deepEqual(
+      sealer.open(Buffer.from(fromPieces.sealedGzipBase64, "base64"), aad),
+      sealer.open(Buffer.from(fromText.sealedGzipBase64, "base64"), aad),
+    );
+  });
+
+  it("destroys the gzip stream of a text that will not be sealed", async () => {
+    const gzip = new SnapshotGzip();
+    gzip.write(Buffer.alloc(1024 * 1024 + 1, 0x61));
+    assert.equal(gzip.streaming, true);
+    gzip.destroy();
+    assert.equal(gzip.streaming, true);
+    await assert.rejects(gzip.end());
   });
 
   it("refuses another device's AAD, a missing object and a short object", async () => {

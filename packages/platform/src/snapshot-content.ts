@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGzip, gunzipSync, gzipSync } from "node:zlib";
+import { finished, pipeline } from "node:stream/promises";
+import { createGzip, type Gzip, gunzipSync, gzipSync } from "node:zlib";
 import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
 import { SnapshotContentError } from "./errors.js";
 import type { Sealer } from "./seal.js";
@@ -20,7 +20,8 @@ import type { Sealer } from "./seal.js";
  * so a multi-MB text is never held a second time as one Buffer. The gzip bytes are the same
  * either way.
  */
-async function gzipContent(content: string | readonly Uint8Array[]): Promise<Buffer> {
+async function gzipContent(content: SnapshotText): Promise<Uint8Array> {
+  if (isGzipped(content)) return content.gzipped;
   if (typeof content === "string") {
     // A UTF-16 code unit is at most 3 UTF-8 bytes.
     if (content.length * 3 <= SYNC_GZIP_MAX_BYTES) return gzipSync(Buffer.from(content, "utf8"), GZIP);
@@ -38,6 +39,90 @@ async function gzipStream(pieces: Iterable<string | Uint8Array>): Promise<Buffer
     for await (const chunk of source) gzipped.push(chunk);
   });
   return Buffer.concat(gzipped);
+}
+
+/**
+ * Snapshot text already gzipped by {@link SnapshotGzip} (same settings as {@link sealSnapshotContent}):
+ * sealed as it is.
+ */
+export interface GzippedSnapshotText {
+  readonly gzipped: Uint8Array;
+}
+
+/** A snapshot text as sealing takes it: one string, UTF-8 pieces in order, or already gzipped. */
+export type SnapshotText = string | readonly Uint8Array[] | GzippedSnapshotText;
+
+function isGzipped(content: SnapshotText): content is GzippedSnapshotText {
+  return typeof content !== "string" && !Array.isArray(content);
+}
+
+/**
+ * Gzips a snapshot text while it is being made, piece by piece (`write`), so a large text is never
+ * held whole: from the first piece past {@link SYNC_GZIP_MAX_BYTES} on, pieces go to a gzip stream
+ * (same settings as {@link sealSnapshotContent}) and only its compressed output is kept. Smaller
+ * texts keep their pieces and are gzipped in one synchronous call when sealed, as before. `end`
+ * gives what {@link sealSnapshotContent} takes as `text`; `destroy` frees the stream of a text
+ * that will not be sealed. The gzip bytes may differ from a one-shot gzip of the same text (they
+ * depend on how it was cut), but they open to the same text.
+ *
+ * @example
+ * const gzip = new SnapshotGzip();
+ * reader = driver.exportReader(limits, { onNormalized: (chunk) => gzip.write(chunk) });
+ * const text = await gzip.end(); // then sealSnapshotContent({ text, ... })
+ */
+export class SnapshotGzip {
+  #pieces: Uint8Array[] = [];
+  #bytes = 0;
+  #stream: Gzip | null = null;
+  #gzipped: Buffer[] = [];
+  #error: unknown = null;
+
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether the text went past the synchronous threshold and is being gzipped as it comes. */
+  get streaming(): boolean {
+    return this.#stream !== null;
+  }
+
+  write(piece: Uint8Array): void {
+    this.#bytes += piece.byteLength;
+    if (this.#stream !== null) {
+      this.#stream.write(piece);
+      return;
+    }
+    this.#pieces.push(piece);
+    if (this.#bytes <= SYNC_GZIP_MAX_BYTES) return;
+    const stream = createGzip(GZIP);
+    stream.on("data", (chunk: Buffer) => this.#gzipped.push(chunk));
+    stream.on("error", (error) => {
+      this.#error ??= error;
+    });
+    this.#stream = stream;
+    for (const held of this.#pieces) stream.write(held);
+    this.#pieces = [];
+  }
+
+  /** The text written, ready to seal. Call once, after the last `write`. */
+  async end(): Promise<SnapshotText> {
+    const stream = this.#stream;
+    if (stream === null) return this.#pieces;
+    stream.end();
+    await finished(stream);
+    if (this.#error !== null) throw this.#error;
+    const gzipped = Buffer.concat(this.#gzipped);
+    this.#gzipped = [];
+    return { gzipped };
+  }
+
+  /** Drops what was written and frees the gzip stream (a read discarded or failed). */
+  destroy(): void {
+    this.#stream?.destroy();
+    this.#pieces = [];
+    this.#gzipped = [];
+  }
 }
 
 /**
@@ -84,9 +169,10 @@ export function deviceSealAad(tenantId: string, deviceId: string): string {
 export interface SealSnapshotContentInput {
   /**
    * The snapshot text, or its UTF-8 bytes in pieces in order (a driver's normalized chunks): the
-   * sealed content is the same, and pieces are never joined into one text.
+   * sealed content is the same, and pieces are never joined into one text. Or the text already
+   * gzipped as it was made ({@link SnapshotGzip}): sealed as it is.
    */
-  readonly text: string | readonly Uint8Array[];
+  readonly text: SnapshotText;
   readonly sealer: Sealer;
   /** Use {@link deviceSealAad}. */
   readonly aad: string;

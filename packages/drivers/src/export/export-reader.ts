@@ -26,6 +26,12 @@ export interface ExportReaderOptions {
    * only compared with another by sha256 and size.
    */
   readonly keepNormalized?: boolean | undefined;
+  /**
+   * Given: each normalized UTF-8 chunk is handed over as it is made (in order, never reused), not
+   * kept (`chunks` is empty). For a caller that compresses the text while it is read. The chunks
+   * of an export the check refuses at `end` have been handed over too: the caller drops them.
+   */
+  readonly onNormalized?: ((chunk: Buffer) => void) | undefined;
 }
 
 /**
@@ -82,11 +88,13 @@ export class ExportReader {
     this.#isError = anyOf(format.errorLines);
     this.#lenientHeader = new HeaderSearch(format);
     this.#header = new HeaderSearch(format);
-    const keep = options.keepNormalized !== false;
+    const keep = options.keepNormalized !== false && options.onNormalized === undefined;
+    const handOver = options.onNormalized;
     this.#normalizer = new ExportNormalizer(
       format,
       new ByteLines((chunk) => {
         if (keep) this.#chunks.push(chunk);
+        else handOver?.(chunk);
         this.#normalizedBytes += chunk.length;
         this.#hash.update(chunk);
       }),

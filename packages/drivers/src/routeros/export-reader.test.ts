@@ -175,6 +175,22 @@ describe("ExportReader: checkAndNormalize fed chunk by chunk", () => {
     assert.equal(digestOnly.normalized.bytes, whole.normalized.bytes);
   });
 
+  it("hands each normalized chunk over as it is made when asked, keeping none: same bytes and sha256", () => {
+    const text = `# 2026-11-30 12:00:00 by RouterOS 7.16.1\n/ip dns\n${"set a=é\n".repeat(40_000)}`;
+    const handed: Buffer[] = [];
+    const reader = routerOsDriver.exportReader(limits, { onNormalized: (chunk) => handed.push(Buffer.from(chunk)) });
+    const bytes = Buffer.from(text);
+    for (let start = 0; start < bytes.length; start += 4_099) reader.push(bytes.subarray(start, start + 4_099));
+    const streamed = reader.end({ stderr: "", exitCode: 0 });
+    const whole = routerOsDriver.checkAndNormalize(output(text), limits);
+    assert.ok(streamed.ok && whole.ok);
+    assert.deepEqual(streamed.normalized.chunks, []);
+    assert.ok(handed.length > 1);
+    assert.deepEqual(Buffer.concat(handed), Buffer.concat(whole.normalized.chunks));
+    assert.equal(streamed.normalized.sha256, whole.normalized.sha256);
+    assert.equal(streamed.normalized.bytes, whole.normalized.bytes);
+  });
+
   it("equals the whole-text check on every real export, cut at every awkward byte", { skip: REAL_EXPORTS.skip }, () => {
     for (const fixture of loadRouterOsFixtures()) {
       assertSameEverywhere(output(fixture.bytes), fixture.name);

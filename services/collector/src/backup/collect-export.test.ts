@@ -6,9 +6,12 @@ import { type CommandOutput, getDriver, sha256Hex } from "@netledger/drivers";
 import {
   createSealer,
   generateKey,
+  openSealedText,
   openSnapshotContent,
   parseKeyRing,
+  readSealedSnapshotContent,
   type SnapshotBlobStore,
+  type SnapshotText,
   sealSnapshotContent,
 } from "@netledger/platform";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
@@ -165,14 +168,78 @@ describe("collectExport", () => {
     const sealer = createSealer(parseKeyRing(`k:${generateKey()}`));
     const blobs: SnapshotBlobStore = { putBlob: async () => {}, getBlob: async () => null };
     const aad = "t:d";
-    const seal = (content: string | readonly Uint8Array[]) =>
+    const seal = (content: SnapshotText) =>
       sealSnapshotContent({ text: content, sealer, aad, blobs, bucket: "b", name: "n" });
-    const [fromChunks, fromString] = [await seal(collected.normalized.chunks), await seal(oneString)];
+    const [fromChunks, fromString] = [await seal(collected.content), await seal(oneString)];
     assert.ok(fromChunks.kind === "inline" && fromString.kind === "inline");
     assert.deepEqual(
       sealer.open(Buffer.from(fromChunks.sealedGzipBase64, "base64"), aad),
       sealer.open(Buffer.from(fromString.sealedGzipBase64, "base64"), aad),
     );
     assert.equal(await openSnapshotContent(fromChunks, { sealer, aad, blobs }), oneString);
+  });
+
+  it("holds a large export gzipped as it is read, in odd chunks: same text and sha256, opened as the ingestor does", async () => {
+    const lines = Array.from(
+      { length: 60_000 },
+      (_, i) => `add address=10.${i % 256}.${i >> 8}.1/32 comment="caf\u00e9 ${i}"`,
+    );
+    const text = v7(lines);
+    const bytes = Buffer.from(text, "utf8");
+    const oneString = driver.normalize(text);
+    assert.ok(Buffer.byteLength(oneString) > 2 * 1024 * 1024);
+    let reads = 0;
+    const streaming: SshConnector = {
+      connect: async () =>
+        ({
+          hostKeyFingerprint: "SHA256:stream",
+          hostKeyType: null,
+          exec: async (_command, options) => {
+            reads++;
+            for (let start = 0, i = 0; start < bytes.length; i++) {
+              const end = Math.min(bytes.length, start + [1, 7_919, 65_537, 3, 31_337][i % 5]!);
+              options.onStdout?.(bytes.subarray(start, end));
+              start = end;
+            }
+            return { stdout: bytes.subarray(0, 64 * 1024), stderr: "", exitCode: 0 };
+          },
+          close: async () => {},
+        }) satisfies SshSession,
+    };
+    const collected = await collectExport({
+      ssh: streaming,
+      driver,
+      device: device({ lastSnapshotBytes: null }),
+      credentials: { username: "u", password: "p" },
+      limits: { ...limits, exportMaxBytes: 8 * 1024 * 1024 },
+      signal: new AbortController().signal,
+    });
+    assert.equal(reads, 2);
+    assert.ok(typeof collected.content !== "string" && "gzipped" in collected.content);
+    assert.ok(collected.content.gzipped.length < bytes.length / 4);
+    assert.equal(normalizedText(collected), oneString);
+    assert.equal(collected.sha256, sha256Hex(oneString));
+    assert.equal(collected.bytes, Buffer.byteLength(oneString, "utf8"));
+
+    const sealer = createSealer(parseKeyRing(`k:${generateKey()}`));
+    const stored = new Map<string, Uint8Array>();
+    const blobs: SnapshotBlobStore = {
+      putBlob: async ({ name }, data) => void stored.set(name, data),
+      getBlob: async (name) => stored.get(name) ?? null,
+    };
+    const aad = "t:d";
+    const content = await sealSnapshotContent({
+      text: collected.content,
+      sealer,
+      aad,
+      blobs,
+      bucket: "b",
+      name: "n",
+      inlineLimitBytes: 1024,
+    });
+    assert.equal(content.kind, "object");
+    const opened = openSealedText(sealer, aad, await readSealedSnapshotContent(content, blobs));
+    assert.equal(opened, oneString);
+    assert.equal(sha256Hex(opened), collected.sha256);
   });
 });

@@ -1,5 +1,7 @@
+import { gunzipSync } from "node:zlib";
 import type { DeviceCredentials, DeviceTarget } from "@netledger/contracts";
-import type { CheckedExport, CommandOutput, DeviceDriver, NormalizedExport } from "@netledger/drivers";
+import type { CheckedExport, CommandOutput, DeviceDriver } from "@netledger/drivers";
+import { SnapshotGzip, type SnapshotText } from "@netledger/platform";
 import { BackupError } from "../errors.js";
 import type { SshConnector, SshSession } from "../ssh/ssh-session.js";
 import type { BackupLimits } from "./backup-types.js";
@@ -7,8 +9,12 @@ import { needsSecondRead, settleReads } from "./second-read.js";
 
 /** A complete, normalized export, ready to seal and publish. Holds config text: never log it. */
 export interface CollectedExport {
-  /** The normalized text as UTF-8 chunks, hashed as they were made (never joined into one text). */
-  readonly normalized: NormalizedExport;
+  /**
+   * The normalized text as `sealSnapshotContent` takes it, never joined into one text: its UTF-8
+   * chunks up to 1 MiB, gzipped as it was read above (see `SnapshotGzip`).
+   */
+  readonly content: SnapshotText;
+  /** sha256 of the normalized text, hashed as its chunks were made. */
   readonly sha256: string;
   /** Bytes of the normalized text. */
   readonly bytes: number;
@@ -22,8 +28,11 @@ export interface CollectedExport {
 }
 
 /** The normalized text of `collected` as one string: for tests and tools, never the backup path. */
-export function normalizedText(collected: Pick<CollectedExport, "normalized">): string {
-  return Buffer.concat(collected.normalized.chunks).toString("utf8");
+export function normalizedText(collected: Pick<CollectedExport, "content">): string {
+  const { content } = collected;
+  if (typeof content === "string") return content;
+  if ("gzipped" in content) return gunzipSync(content.gzipped).toString("utf8");
+  return Buffer.concat(content).toString("utf8");
 }
 
 /** Where collectExport writes its phase times as they end, so a failed backup still reports them. */
@@ -75,23 +84,22 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
   const exportStart = performance.now();
   try {
     const first = await readExport(session, driver, device.softwareVersion ?? null, input);
-    let normalized = first.normalized;
+    let read = first.read;
     let commands = first.commands;
-    if (needsSecondRead(normalized.bytes, device.lastSnapshotBytes, limits)) {
-      const settled = await settleReads(normalized, async (keepNormalized) => {
+    if (needsSecondRead(read.bytes, device.lastSnapshotBytes, limits)) {
+      const settled = await settleReads(read, async (keepNormalized) => {
         commands++;
-        const { checked } = await streamExport(session, driver, first.command, input, keepNormalized);
-        return checked.ok ? checked.normalized : null;
+        return (await streamExport(session, driver, first.command, input, keepNormalized)).read;
       });
       if (settled === null) {
         throw new BackupError("EXPORT_TRUNCATED", "export differed between reads: it may have stopped early");
       }
-      normalized = settled;
+      read = settled;
     }
     return {
-      normalized,
-      sha256: normalized.sha256,
-      bytes: normalized.bytes,
+      content: read.content ?? [],
+      sha256: read.sha256,
+      bytes: read.bytes,
       softwareVersion: first.softwareVersion,
       hostKeyFingerprint: session.hostKeyFingerprint,
       hostKeyType: session.hostKeyType,
@@ -109,7 +117,8 @@ export async function collectExport(input: CollectExportInput): Promise<Collecte
  * Runs the driver's export command, falling back at most once on the same connection when the
  * device rejects it as unsupported or the version hint was stale (`fallbackCommand`, which reads
  * the head of stdout). Each output is checked and normalized as it streams in (see
- * {@link streamExport}); only the normalized chunks of the read used outlive this call.
+ * {@link streamExport}); only the normalized text of the read used (gzipped when large) outlives
+ * this call.
  */
 async function readExport(
   session: SshSession,
@@ -129,19 +138,31 @@ async function readExport(
   }
   const { checked } = read;
   if (!checked.ok) throw new BackupError(checked.code, checked.reason);
-  return { command, commands, softwareVersion: checked.softwareVersion, normalized: checked.normalized };
+  return { command, commands, softwareVersion: checked.softwareVersion, read: read.read! };
+}
+
+/** One read that passed the driver's check: its digest, and its text when it was kept. */
+interface ExportRead {
+  readonly sha256: string;
+  readonly bytes: number;
+  /** null for a read kept as a digest only. */
+  readonly content: SnapshotText | null;
 }
 
 interface StreamedExport {
   /** Stdout holds only its head (see `SshExecOptions.onStdout`) when the session streams. */
   readonly output: CommandOutput;
   readonly checked: CheckedExport;
+  /** null when the check refused the export. */
+  readonly read: ExportRead | null;
 }
 
 /**
  * Runs `command` with its stdout fed to the driver's `exportReader` chunk by chunk as it arrives:
  * neither the joined stdout nor its whole text ever exists, and each chunk's pieces die young.
- * `keepNormalized: false` keeps only the normalized text's sha256 and size (a read only compared).
+ * `keepNormalized: false` keeps only the normalized text's sha256 and size (a read only compared);
+ * otherwise its normalized chunks go to a {@link SnapshotGzip} as they are made, so a large export
+ * is held only gzipped. The gzip stream of a read that fails or is refused is destroyed here.
  */
 async function streamExport(
   session: SshSession,
@@ -150,18 +171,33 @@ async function streamExport(
   input: CollectExportInput,
   keepNormalized: boolean,
 ): Promise<StreamedExport> {
-  const reader = driver.exportReader({ maxBytes: input.limits.exportMaxBytes }, { keepNormalized });
-  let streamed = false;
-  const output = await session.exec(command, {
-    ...execOptions(input),
-    onStdout: (chunk) => {
-      streamed = true;
-      reader.push(chunk);
-    },
-  });
-  // A session that does not stream (a test double) hands the whole stdout over at the end.
-  if (!streamed) reader.push(output.stdout);
-  return { output, checked: reader.end(output) };
+  const gzip = keepNormalized ? new SnapshotGzip() : null;
+  try {
+    const reader = driver.exportReader(
+      { maxBytes: input.limits.exportMaxBytes },
+      gzip === null ? { keepNormalized: false } : { onNormalized: (chunk) => gzip.write(chunk) },
+    );
+    let streamed = false;
+    const output = await session.exec(command, {
+      ...execOptions(input),
+      onStdout: (chunk) => {
+        streamed = true;
+        reader.push(chunk);
+      },
+    });
+    // A session that does not stream (a test double) hands the whole stdout over at the end.
+    if (!streamed) reader.push(output.stdout);
+    const checked = reader.end(output);
+    if (!checked.ok) {
+      gzip?.destroy();
+      return { output, checked, read: null };
+    }
+    const { sha256, bytes } = checked.normalized;
+    return { output, checked, read: { sha256, bytes, content: gzip === null ? null : await gzip.end() } };
+  } catch (error) {
+    gzip?.destroy();
+    throw error;
+  }
 }
 
 function execOptions(input: CollectExportInput) {

@@ -56,7 +56,7 @@ export async function publishSnapshot(
   let content: SnapshotEvent["content"] | undefined;
   try {
     content = await sealSnapshotContent({
-      text: collected.normalized.chunks,
+      text: collected.content,
       sealer: deps.sealer,
       aad: deviceSealAad(tenantId, deviceId),
       blobs: deps.blobs,

@@ -1,4 +1,3 @@
-import type { NormalizedExport } from "@netledger/drivers";
 import type { BackupLimits } from "./backup-types.js";
 
 /**
@@ -32,16 +31,17 @@ export const MAX_READS = 3;
  * than the agreed one (it proves the agreed text lost something, or the config changed meanwhile:
  * either way, retry later). `readAgain` returns null for a read the driver's check refused.
  *
- * Only digests are compared. `readAgain(keepNormalized)` is asked to keep the normalized chunks
+ * Only digests are compared. `readAgain(keepNormalized)` is asked to keep the normalized text
  * only when its read could be the one returned: the second read can agree with the first alone,
- * whose chunks are returned then (same sha256 and size: the same bytes), so it is read for its
- * digest only; a later read keeps its chunks and is returned when it agrees.
+ * whose text is returned then (same sha256 and size: the same bytes), so it is read for its
+ * digest only; a later read keeps its text (gzipped as it is read, when large) and is returned
+ * when it agrees.
  */
-export async function settleReads(
-  first: NormalizedExport,
-  readAgain: (keepNormalized: boolean) => Promise<NormalizedExport | null>,
-): Promise<NormalizedExport | null> {
-  const reads: ({ readonly sha256: string; readonly bytes: number } | null)[] = [digest(first)];
+export async function settleReads<Read extends ReadDigest>(
+  first: Read,
+  readAgain: (keepNormalized: boolean) => Promise<Read | null>,
+): Promise<Read | null> {
+  const reads: (ReadDigest | null)[] = [digest(first)];
   while (reads.length < MAX_READS) {
     const keep = reads.length > 1;
     const next = await readAgain(keep);
@@ -54,7 +54,12 @@ export async function settleReads(
   return null;
 }
 
-/** What comparing reads needs of one. */
-function digest(read: NormalizedExport): { readonly sha256: string; readonly bytes: number } {
+/** What comparing reads needs of one (a driver's `NormalizedExport` fits). */
+export interface ReadDigest {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+function digest(read: ReadDigest): ReadDigest {
   return { sha256: read.sha256, bytes: read.bytes };
 }
