@@ -242,4 +242,38 @@ describe("collectExport", () => {
     assert.equal(opened, oneString);
     assert.equal(sha256Hex(opened), collected.sha256);
   });
+
+  it("returns a large third read gzipped as it was read when the first was cut", async () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => `add address=10.${i % 256}.${i >> 8}.1/32 list=l${i}`);
+    const [cutRead, fullRead] = [v7(lines.slice(0, 50_000)), v7(lines)].map((text) => Buffer.from(text, "utf8"));
+    let reads = 0;
+    const ssh: SshConnector = {
+      connect: async () =>
+        ({
+          hostKeyFingerprint: "SHA256:stream",
+          hostKeyType: null,
+          exec: async (_command, options) => {
+            const bytes = reads++ === 0 ? cutRead! : fullRead!;
+            for (let start = 0; start < bytes.length; start += 50_021) {
+              options.onStdout?.(bytes.subarray(start, start + 50_021));
+            }
+            return { stdout: bytes.subarray(0, 64 * 1024), stderr: "", exitCode: 0 };
+          },
+          close: async () => {},
+        }) satisfies SshSession,
+    };
+    const collected = await collectExport({
+      ssh,
+      driver,
+      device: device(),
+      credentials: { username: "u", password: "p" },
+      limits: { ...limits, exportMaxBytes: 8 * 1024 * 1024 },
+      signal: new AbortController().signal,
+    });
+    assert.equal(collected.commands, 3);
+    assert.ok(typeof collected.content !== "string" && "gzipped" in collected.content);
+    const expected = driver.normalize(fullRead!.toString("utf8"));
+    assert.equal(normalizedText(collected), expected);
+    assert.equal(collected.sha256, sha256Hex(expected));
+  });
 });
