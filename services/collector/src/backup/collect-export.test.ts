@@ -31,6 +31,8 @@ const limits: BackupLimits = {
 const LINES = Array.from({ length: 40 }, (_, i) => `add address=192.0.2.${i}/32 list=l${i}`);
 const v7 = (lines = LINES) =>
   `# 2026-11-30 12:00:00 by RouterOS 7.16.1\r\n/ip firewall address-list\r\n${lines.join("\r\n")}\r\n`;
+/** For exports past the 1 MiB synchronous gzip size. */
+const LARGE_LIMITS: BackupLimits = { ...limits, exportMaxBytes: 8 * 1024 * 1024 };
 const ok = (text: string): CommandOutput => ({ stdout: Buffer.from(text), stderr: "", exitCode: 0 });
 const whole = driver.normalize(v7());
 const cut = v7(LINES.slice(0, 25));
@@ -47,13 +49,13 @@ function device(extra: Partial<DeviceTarget> = {}): DeviceTarget {
   };
 }
 
-function collect(ssh: SshConnector, target: DeviceTarget, timings?: CollectTimings) {
+function collect(ssh: SshConnector, target: DeviceTarget, timings?: CollectTimings, backupLimits = limits) {
   return collectExport({
     ssh,
     driver,
     device: target,
     credentials: { username: "u", password: "p" },
-    limits,
+    limits: backupLimits,
     signal: new AbortController().signal,
     timings,
   });
@@ -206,14 +208,7 @@ describe("collectExport", () => {
           close: async () => {},
         }) satisfies SshSession,
     };
-    const collected = await collectExport({
-      ssh: streaming,
-      driver,
-      device: device({ lastSnapshotBytes: null }),
-      credentials: { username: "u", password: "p" },
-      limits: { ...limits, exportMaxBytes: 8 * 1024 * 1024 },
-      signal: new AbortController().signal,
-    });
+    const collected = await collect(streaming, device({ lastSnapshotBytes: null }), undefined, LARGE_LIMITS);
     assert.equal(reads, 2);
     assert.ok(typeof collected.content !== "string" && "gzipped" in collected.content);
     assert.ok(collected.content.gzipped.length < bytes.length / 4);
@@ -262,14 +257,7 @@ describe("collectExport", () => {
           close: async () => {},
         }) satisfies SshSession,
     };
-    const collected = await collectExport({
-      ssh,
-      driver,
-      device: device(),
-      credentials: { username: "u", password: "p" },
-      limits: { ...limits, exportMaxBytes: 8 * 1024 * 1024 },
-      signal: new AbortController().signal,
-    });
+    const collected = await collect(ssh, device(), undefined, LARGE_LIMITS);
     assert.equal(collected.commands, 3);
     assert.ok(typeof collected.content !== "string" && "gzipped" in collected.content);
     const expected = driver.normalize(fullRead!.toString("utf8"));
