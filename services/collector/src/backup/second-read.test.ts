@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NormalizedExport } from "@netledger/drivers";
-import { MAX_READS, settleReads } from "./second-read.js";
+import { MAX_READS, needsSecondRead, settleReads } from "./second-read.js";
 
 const read = (sha256: string, bytes: number, chunks = [Buffer.alloc(bytes)]): NormalizedExport => ({
   chunks,
@@ -45,5 +45,16 @@ describe("settleReads", () => {
       null,
     );
     assert.equal(reads, MAX_READS);
+  });
+});
+
+describe("needsSecondRead", () => {
+  const limits = { secondReadMinBytes: 64 * 1024 };
+  it("reads twice from the threshold up, below the previous version's size, and for a first version", () => {
+    assert.equal(needsSecondRead(64 * 1024, undefined, limits), true, "at the threshold");
+    assert.equal(needsSecondRead(64 * 1024 - 1, undefined, limits), false, "below it, previous size unknown");
+    assert.equal(needsSecondRead(1_000, null, limits), true, "no stored version yet");
+    assert.equal(needsSecondRead(1_000, 1_001, limits), true, "smaller than the latest version");
+    assert.equal(needsSecondRead(1_000, 1_000, limits), false, "as large as the latest version");
   });
 });

@@ -5,6 +5,8 @@ import { getDriver, sha256Hex } from "@netledger/drivers";
 import { startHarness } from "../../test/harness.js";
 
 const driver = getDriver("routeros");
+/** `EXPORT_SECOND_READ_MIN_BYTES`' default. */
+const SECOND_READ_MIN_BYTES = 64 * 1024;
 
 function code(reply: TriggerReply): string {
   return reply.kind === "failed" ? reply.code : reply.kind;
@@ -33,9 +35,15 @@ describe("truncated exports with exit status 0", () => {
           await sim.setFailure(mode);
           assert.equal(code(await h.trigger(ref)), "EXPORT_TRUNCATED", `${mode} with the previous size`);
           assert.equal(await h.snapshot(ref), null, `${mode}: nothing published`);
-          if (mode === "cut-byte" || bytes >= 64 * 1024) {
-            const unknown = h.ref(sim, {});
-            assert.equal(code(await h.trigger(unknown)), "EXPORT_TRUNCATED", `${mode} without the previous size`);
+          if (mode === "cut-byte" || bytes >= SECOND_READ_MIN_BYTES) {
+            const unknown = await h.trigger(h.ref(sim, {}));
+            // Without the previous size only the size rule reads twice: a cut at a line end that
+            // leaves less than the threshold looks whole (the documented limit; the scheduler and
+            // the gateway always send the previous size). The cut point is random, so allow it.
+            const belowThreshold = unknown.kind === "success" && unknown.bytes < SECOND_READ_MIN_BYTES;
+            if (!(mode === "cut-line" && belowThreshold)) {
+              assert.equal(code(unknown), "EXPORT_TRUNCATED", `${mode} without the previous size`);
+            }
           }
           await sim.setFailure(null);
           const healed = await h.trigger(ref);
