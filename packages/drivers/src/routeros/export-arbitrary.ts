@@ -1,4 +1,7 @@
 import fc from "fast-check";
+import type { CommandOutput } from "../driver.js";
+import { sha256Hex } from "../export/hash.js";
+import { routerOsDriver } from "./index.js";
 
 /**
  * Test support: synthetic RouterOS configs and a renderer that writes them the way the device
@@ -122,4 +125,21 @@ export function wrapLine(text: string, width: number): string[] {
   }
   physical.push(current);
   return physical.map((p, index) => (index === 0 ? p : `    ${p}`));
+}
+
+/**
+ * Test support: the whole-text check, then normalization, sha256 and version of its text — the
+ * reference the one-pass and streaming checks must equal.
+ */
+export function checkThenNormalize(output: CommandOutput, limits: { readonly maxBytes: number }) {
+  const checked = routerOsDriver.check(output, limits);
+  if (!checked.ok) return checked;
+  const text = routerOsDriver.normalize(checked.text);
+  return {
+    ok: true as const,
+    text,
+    bytes: Buffer.byteLength(text, "utf8"),
+    sha256: sha256Hex(text),
+    softwareVersion: routerOsDriver.softwareVersion(checked.text),
+  };
 }

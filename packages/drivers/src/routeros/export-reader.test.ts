@@ -2,26 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { CheckedExport, CommandOutput } from "../driver.js";
-import { sha256Hex } from "../export/hash.js";
-import { headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
+import { checkThenNormalize, headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
 import { routerOsDriver } from "./index.js";
 import { loadRouterOsFixtures, REAL_EXPORTS } from "./test-fixtures.js";
 
 const limits = { maxBytes: 1_000_000 };
 
-/** The whole-text check, then normalization, sha256 and version: the behaviour to keep. */
-function wholeText(output: CommandOutput) {
-  const checked = routerOsDriver.check(output, limits);
-  if (!checked.ok) return checked;
-  const text = routerOsDriver.normalize(checked.text);
-  return {
-    ok: true as const,
-    text,
-    bytes: Buffer.byteLength(text, "utf8"),
-    sha256: sha256Hex(text),
-    softwareVersion: routerOsDriver.softwareVersion(checked.text),
-  };
-}
+const wholeText = (output: CommandOutput) => checkThenNormalize(output, limits);
 
 function comparable(result: CheckedExport) {
   if (!result.ok) return result;
