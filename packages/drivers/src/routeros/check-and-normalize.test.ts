@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { CheckedExport, CommandOutput } from "../driver.js";
+import type { CommandOutput } from "../driver.js";
 import { eachLine, longestLine, splitLines } from "../export/lines.js";
 import { anyOf } from "../export/patterns.js";
-import { checkThenNormalize, headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
+import { checkThenNormalize, comparableCheck, headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
 import { routerOsDriver } from "./index.js";
 import { loadRouterOsFixtures, REAL_EXPORTS } from "./test-fixtures.js";
 
@@ -12,19 +12,7 @@ const limits = { maxBytes: 1_000_000 };
 
 const threeSteps = (output: CommandOutput) => checkThenNormalize(output, limits);
 
-function onePass(output: CommandOutput) {
-  const result: CheckedExport = routerOsDriver.checkAndNormalize(output, limits);
-  if (!result.ok) return result;
-  const joined = Buffer.concat(result.normalized.chunks);
-  assert.equal(joined.length, result.normalized.bytes);
-  return {
-    ok: true as const,
-    text: joined.toString("utf8"),
-    bytes: result.normalized.bytes,
-    sha256: result.normalized.sha256,
-    softwareVersion: result.softwareVersion,
-  };
-}
+const onePass = (output: CommandOutput) => comparableCheck(routerOsDriver.checkAndNormalize(output, limits));
 
 const output = (stdout: string | Buffer, exitCode: number | null = 0): CommandOutput => ({
   stdout: typeof stdout === "string" ? Buffer.from(stdout, "utf8") : stdout,

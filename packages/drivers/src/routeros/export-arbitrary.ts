@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { CommandOutput } from "../driver.js";
+import type { CheckedExport, CommandOutput } from "../driver.js";
 import { sha256Hex } from "../export/hash.js";
 import { routerOsDriver } from "./index.js";
 
@@ -141,5 +141,24 @@ export function checkThenNormalize(output: CommandOutput, limits: { readonly max
     bytes: Buffer.byteLength(text, "utf8"),
     sha256: sha256Hex(text),
     softwareVersion: routerOsDriver.softwareVersion(checked.text),
+  };
+}
+
+/**
+ * Test support: a one-pass or streaming check's result in {@link checkThenNormalize}'s shape (its
+ * chunks joined into the text), to compare the two with `deepEqual`.
+ */
+export function comparableCheck(result: CheckedExport) {
+  if (!result.ok) return result;
+  const joined = Buffer.concat(result.normalized.chunks);
+  if (joined.length !== result.normalized.bytes) {
+    throw new Error(`chunks hold ${joined.length} bytes, the result says ${result.normalized.bytes}`);
+  }
+  return {
+    ok: true as const,
+    text: joined.toString("utf8"),
+    bytes: result.normalized.bytes,
+    sha256: result.normalized.sha256,
+    softwareVersion: result.softwareVersion,
   };
 }

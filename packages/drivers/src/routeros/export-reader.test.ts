@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { CheckedExport, CommandOutput } from "../driver.js";
-import { checkThenNormalize, headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
+import type { CommandOutput } from "../driver.js";
+import { checkThenNormalize, comparableCheck, headerTime, renderExport, syntheticConfig } from "./export-arbitrary.js";
 import { routerOsDriver } from "./index.js";
 import { loadRouterOsFixtures, REAL_EXPORTS } from "./test-fixtures.js";
 
@@ -10,18 +10,7 @@ const limits = { maxBytes: 1_000_000 };
 
 const wholeText = (output: CommandOutput) => checkThenNormalize(output, limits);
 
-function comparable(result: CheckedExport) {
-  if (!result.ok) return result;
-  const joined = Buffer.concat(result.normalized.chunks);
-  assert.equal(joined.length, result.normalized.bytes);
-  return {
-    ok: true as const,
-    text: joined.toString("utf8"),
-    bytes: result.normalized.bytes,
-    sha256: result.normalized.sha256,
-    softwareVersion: result.softwareVersion,
-  };
-}
+const comparable = comparableCheck;
 
 /** The reader fed `stdout` cut at `cuts` (positions, any order, duplicates allowed). */
 function chunked(output: CommandOutput, cuts: readonly number[]) {
