@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { startBenchWorld } from "./bench-world.js";
 import { DEFAULT_OPTIONS } from "./cli-args.js";
 import { startCollectorHost } from "./collector-host.js";
@@ -12,7 +13,7 @@ import { watchSnapshots } from "./snapshot-watch.js";
 
 /**
  * Peak memory of one backup against the size of its export: `npm run -w @netledger/bench memory`
- * (`-- --bytes 20000000 --runs 4 [--collector process]`). The simulated device runs on a worker
+ * (`-- --bytes 20000000 --runs 4 [--collector process] [--devices 4]`). The simulated devices run on a worker
  * thread (its own V8 heap); the collector either on the main thread (`in-process`, default) or
  * in a child process started from the bundle (`process`, after `npm run build`).
  *
@@ -34,17 +35,30 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     collector: { type: "string", default: "in-process" },
     bundle: { type: "string", default: "dist/collector.mjs" },
-    /** Node flags for the collector process only, e.g. "--max-semi-space-size=4 --max-old-space-size=96". */
-    "collector-node-options": { type: "string", default: "" },
+    /** Node flags of the collector process (`process` only): those a replica ships with unless given; "" for Node's defaults. */
+    "collector-node-options": { type: "string", default: COLLECTOR_NODE_FLAGS.join(" ") },
+    /** Backups run first and not measured: the first backup of a process also compiles the code it runs. */
+    warmup: { type: "string", default: "1" },
+    /** Devices backed up at once, each with an export of `--bytes`; ratios are over their sum. */
+    devices: { type: "string", default: "1" },
   },
 });
 const bytes = Number(values.bytes);
 const runs = Number(values.runs);
+const warmup = Number(values.warmup);
+const deviceCount = Number(values.devices);
 const mode = values.collector;
 if (mode !== "in-process" && mode !== "process") throw new Error("--collector is in-process or process");
 const gc = (globalThis as { gc?: () => void }).gc;
 if (mode === "in-process" && !gc) throw new Error("run with node --expose-gc (npm run -w @netledger/bench memory)");
 const MB = 1e6;
+/** The young generation a collector ships with: in-process, the collector shares this process's heap. */
+const shippedSemiSpace = COLLECTOR_NODE_FLAGS.find((flag) => flag.startsWith("--max-semi-space-size="));
+if (mode === "in-process" && shippedSemiSpace && !process.execArgv.includes(shippedSemiSpace)) {
+  process.stderr.write(
+    `note: this process runs without ${shippedSemiSpace}, the collector's shipped young generation\n`,
+  );
+}
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -52,13 +66,13 @@ const load = () =>
 
 const world = await startBenchWorld({
   ...DEFAULT_OPTIONS,
-  devices: 1,
+  devices: deviceCount,
   latencyMs: 0,
   configBytes: bytes,
   simThread: true,
 });
-const device = world.devices[0]!;
-const exportBytes = device.sim.exportBytes;
+/** What the backups of one run read: every device's export. */
+const exportBytes = world.devices.reduce((sum, device) => sum + device.sim.exportBytes, 0);
 const ratios: number[] = [];
 /** `process` only: each backup's peak RSS above the collector's RSS when it became ready. */
 const aboveIdleRatios: number[] = [];
@@ -75,7 +89,9 @@ try {
           ? "heapUsed+external peak above pre-backup level"
           : "collector RSS peak above pre-backup RSS",
       exportBytes,
+      devices: deviceCount,
       runs,
+      warmup,
       ratios: ratios.map((r) => Number(r.toFixed(2))),
       worst: Number(worst.toFixed(2)),
       ...(mode === "process" && { aboveIdle: aboveIdleRatios.map((r) => Number(r.toFixed(2))) }),
@@ -87,7 +103,7 @@ try {
 }
 
 async function inProcess(): Promise<void> {
-  const host = await startCollectorHost(world.world, 1);
+  const host = await startCollectorHost(world.world, deviceCount);
   try {
     const sample = () => process.memoryUsage();
     // Backing stores of collected Buffers are freed by a background sweeper: collect, let it run, collect.
@@ -96,7 +112,8 @@ async function inProcess(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
       gc!();
     };
-    for (let run = 1; run <= runs; run++) {
+    for (let run = 1 - warmup; run <= runs; run++) {
+      const label = run >= 1 ? `run ${run}` : `warm-up ${run + warmup} (not counted)`;
       await settle();
       const base = sample();
       const peak = { used: 0, external: 0, arrayBuffers: 0, heapUsed: 0 };
@@ -108,24 +125,29 @@ async function inProcess(): Promise<void> {
         peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers - base.arrayBuffers);
       };
       const sampler = setInterval(take, 2);
-      const outcome = await host.collector.backup({
-        trigger: "manual",
-        tenantId: device.tenantId,
-        deviceId: device.deviceId,
-        device: device.target,
-        snapshotMsgId: `memory:${run}:${Date.now()}`,
-        failureMsgId: `memory-failed:${run}:${Date.now()}`,
-      });
+      const outcomes = await Promise.all(
+        world.devices.map((device, i) =>
+          host.collector.backup({
+            trigger: "manual",
+            tenantId: device.tenantId,
+            deviceId: device.deviceId,
+            device: device.target,
+            snapshotMsgId: `memory:${run}:${i}:${Date.now()}`,
+            failureMsgId: `memory-failed:${run}:${i}:${Date.now()}`,
+          }),
+        ),
+      );
       clearInterval(sampler);
       take();
-      if (outcome.kind !== "success") throw new Error(`backup ${run}: ${outcome.kind}`);
+      const failed = outcomes.find((outcome) => outcome.kind !== "success");
+      if (failed) throw new Error(`${label}: ${failed.kind}`);
       await settle();
       const after = sample();
       const held = after.heapUsed + after.external - base.heapUsed - base.external;
       const ratio = peak.used / exportBytes;
-      ratios.push(ratio);
+      if (run >= 1) ratios.push(ratio);
       process.stderr.write(
-        `run ${run}: export ${(exportBytes / MB).toFixed(1)} MB, heap+external peak +${(peak.used / MB).toFixed(1)} MB = ${ratio.toFixed(2)}x ` +
+        `${label}: ${deviceCount === 1 ? "export" : `${deviceCount} exports at once,`} ${(exportBytes / MB).toFixed(1)} MB, heap+external peak +${(peak.used / MB).toFixed(1)} MB = ${ratio.toFixed(2)}x ` +
           `(heap +${(peak.heapUsed / MB).toFixed(1)}, external +${(peak.external / MB).toFixed(1)} of which arrayBuffers +${(peak.arrayBuffers / MB).toFixed(1)}); ` +
           `held after GC +${(held / MB).toFixed(1)} MB\n`,
       );
@@ -139,14 +161,15 @@ async function childProcess(): Promise<void> {
   const collector = await startCollectorProcess(world.world, {
     mode: "bundle",
     bundle: values.bundle,
-    concurrency: 1,
+    concurrency: deviceCount,
     nodeOptions: values["collector-node-options"].split(" ").filter((flag) => flag !== ""),
   });
   const watch = watchSnapshots(world.world.nc, world.world.wire);
   try {
     const start = await processUsage(collector.pid);
     process.stderr.write(`collector process ready: RSS ${(start.rssBytes / MB).toFixed(0)} MB\n`);
-    for (let run = 1; run <= runs; run++) {
+    for (let run = 1 - warmup; run <= runs; run++) {
+      const label = run >= 1 ? `run ${run}` : `warm-up ${run + warmup} (not counted)`;
       const before = await processUsage(collector.pid);
       await writeFile(`/proc/${collector.pid}/clear_refs`, "5");
       const doneBefore = collector.done();
@@ -154,16 +177,18 @@ async function childProcess(): Promise<void> {
         runId: `memory-${randomBytes(4).toString("hex")}-${run}`,
         timeoutMs: 300_000,
       });
-      await collector.waitForDone(doneBefore + 1);
-      if (watch.failures.length > 0) throw new Error(`backup ${run} failed: ${watch.failures.join(", ")}`);
+      await collector.waitForDone(doneBefore + deviceCount);
+      if (watch.failures.length > 0) throw new Error(`${label} failed: ${watch.failures.join(", ")}`);
       const peak = (await processPeakRss(collector.pid)) - before.rssBytes;
       const after = await processUsage(collector.pid);
       const ratio = peak / exportBytes;
-      ratios.push(ratio);
       const aboveIdle = peak + before.rssBytes - start.rssBytes;
-      aboveIdleRatios.push(aboveIdle / exportBytes);
+      if (run >= 1) {
+        ratios.push(ratio);
+        aboveIdleRatios.push(aboveIdle / exportBytes);
+      }
       process.stderr.write(
-        `run ${run}: export ${(exportBytes / MB).toFixed(1)} MB, RSS before ${(before.rssBytes / MB).toFixed(0)} MB, ` +
+        `${label}: ${deviceCount === 1 ? "export" : `${deviceCount} exports at once,`} ${(exportBytes / MB).toFixed(1)} MB, RSS before ${(before.rssBytes / MB).toFixed(0)} MB, ` +
           `peak +${(peak / MB).toFixed(1)} MB = ${ratio.toFixed(2)}x, after ${(after.rssBytes / MB).toFixed(0)} MB; ` +
           `peak above the idle collector ${(aboveIdle / MB).toFixed(1)} MB = ${(aboveIdle / exportBytes).toFixed(2)}x\n`,
       );

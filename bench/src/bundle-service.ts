@@ -71,7 +71,7 @@ export interface BundleService {
 const READY_TIMEOUT_MS = 60_000;
 
 /**
- * Starts `node dist/<entry>.mjs` with `env` (plus a free `OPS_PORT`), hands every JSON log line of
+ * Starts `node [nodeFlags] dist/<entry>.mjs` with `env` (plus a free `OPS_PORT`), hands every JSON log line of
  * its stdout to `onLog` (lines are not kept), and resolves once `/readyz` answers 200. Stderr and
  * lines that are not JSON go to this process's stderr, prefixed with the label.
  */
@@ -80,12 +80,13 @@ export async function startBundleService(
   label: string,
   env: Record<string, string>,
   onLog: (record: LogRecord) => void,
+  nodeFlags: readonly string[] = [],
 ): Promise<BundleService> {
   // A free port can be taken between `freePort()` and the service's listen (the simulator of a
   // large fleet binds thousands): start again on another port, twice at most.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(entry, label, env, onLog);
+      return await startOnce(entry, label, env, onLog, nodeFlags);
     } catch (err) {
       if (!(err instanceof OpsPortTaken) || attempt >= 3) throw err;
       process.stderr.write(`${label}: ${err.message}; starting it again\n`);
@@ -100,10 +101,11 @@ async function startOnce(
   label: string,
   env: Record<string, string>,
   onLog: (record: LogRecord) => void,
+  nodeFlags: readonly string[],
 ): Promise<BundleService> {
   const opsPort = await freePort();
   let portTaken = false;
-  const child: ChildProcess = spawn(process.execPath, [`${REPO_ROOT}dist/${entry}.mjs`], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, `${REPO_ROOT}dist/${entry}.mjs`], {
     cwd: REPO_ROOT,
     env: { ...env, OPS_PORT: String(opsPort) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,6 +7,9 @@
  * Each pass publishes one BackupJob per device and waits until every snapshot is on the wire and
  * every job acked; the child's CPU (user + system, every thread, from /proc) over the pass divided
  * by the devices is the figure. The first pass includes JIT warm-up; start-up is in none.
+ * `--node-options="FLAGS"` starts the collector with those Node flags (e.g. a heap cap).
+ * `--first-version` sends each job as for a device with no stored version (`lastSnapshotBytes:
+ * null`), so every export is read twice, as in the first pass of the fleet benchmark.
  * `--cpu-prof DIR` runs the child with `node --cpu-prof` (the profile covers its whole life,
  * start-up included); summarize it with `npm run -w @netledger/bench cpu-profile-top -- FILE`.
  */
@@ -30,6 +33,8 @@ const { values } = parseArgs({
     "latency-ms": { type: "string", default: "200" },
     "config-bytes": { type: "string", default: String(DEFAULT_OPTIONS.configBytes) },
     "cpu-prof": { type: "string" },
+    "first-version": { type: "boolean", default: false },
+    "node-options": { type: "string" },
   },
 });
 const devices = Number(values.devices);
@@ -40,7 +45,9 @@ const latencyMs = Number(values["latency-ms"]);
 const configBytes = Number(values["config-bytes"]);
 if (mode !== "bundle" && mode !== "tsx") throw new Error(`--mode must be bundle or tsx, not ${mode}`);
 const profDir = values["cpu-prof"];
-const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
+const firstVersion = values["first-version"] === true;
+const nodeOptions = values["node-options"]?.split(/\s+/).filter((flag) => flag !== "") ?? [];
+const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${firstVersion ? " --first-version" : ""}${nodeOptions.length > 0 ? ` "--node-options=${nodeOptions.join(" ")}"` : ""}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -56,6 +63,7 @@ try {
     bundle: values.bundle,
     concurrency,
     cpuProfDir: profDir,
+    nodeOptions,
   });
   const startup = await processUsage(collector.pid);
   progress(`collector (${mode}) ready: ${startup.cpuMs} ms CPU, ${(startup.rssBytes / 2 ** 20).toFixed(0)} MiB RSS`);
@@ -68,6 +76,8 @@ try {
     await runJobsPass(bw.world, bw.devices, watch, {
       runId: `${randomBytes(4).toString("hex")}-${pass}`,
       timeoutMs: 600_000,
+      // As the scheduler sends for a device with no stored version: read twice (second-read.ts).
+      ...(firstVersion && { lastSnapshotBytes: null }),
     });
     const wallMs = performance.now() - t0;
     await collector.waitForDone(doneBefore + devices);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { BenchUsageError } from "./errors.js";
 import {
   changedCount,
@@ -85,6 +86,15 @@ describe("parseFleetArgs", () => {
     ]) as FleetOptions;
     assert.deepEqual(parseFleetArgs(words(reproduceFleetCommand(options))), options);
     assert.deepEqual(parseFleetArgs(words(reproduceFleetCommand(DEFAULT_FLEET_OPTIONS))), DEFAULT_FLEET_OPTIONS);
+  });
+
+  it("starts collectors with the shipped Node flags unless told, and with Node's defaults when emptied", () => {
+    const defaults = parseFleetArgs([]) as FleetOptions;
+    assert.equal(defaults.collectorNodeOptions, COLLECTOR_NODE_FLAGS.join(" "));
+    const plain = parseFleetArgs(["--collector-node-options="]) as FleetOptions;
+    assert.equal(plain.collectorNodeOptions, "");
+    assert.match(reproduceFleetCommand(plain), / --collector-node-options= /);
+    assert.doesNotMatch(reproduceFleetCommand(defaults), /collector-node-options/);
   });
 
   it("quotes shell words only when needed", () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { FLEET_FLAGS, intFlag } from "./cli-args.js";
 import { BenchUsageError } from "./errors.js";
 
@@ -18,9 +19,12 @@ export interface FleetOptions {
   readonly tickMs: number;
   /** The ingestor's `INGEST_CONCURRENCY`; null leaves the service default. */
   readonly ingestConcurrency: number | null;
-  /** `NODE_OPTIONS` of the collector processes (e.g. a heap cap), empty for none. */
+  /**
+   * Node flags of the collector processes, on their command line: by default the ones a replica
+   * ships with (`COLLECTOR_NODE_FLAGS`); empty for Node's defaults; `--cpu-prof` works too.
+   */
   readonly collectorNodeOptions: string;
-  /** `NODE_OPTIONS` of the ingestor process, empty for none. */
+  /** Node flags of the ingestor process, on its command line; empty for none. */
   readonly ingestorNodeOptions: string;
   /** Register devices without host key and software version (first contact after an import). */
   readonly unpinned: boolean;
@@ -40,7 +44,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetOptions = {
   changedPct: 10,
   tickMs: 1_000,
   ingestConcurrency: null,
-  collectorNodeOptions: "",
+  collectorNodeOptions: COLLECTOR_NODE_FLAGS.join(" "),
   ingestorNodeOptions: "",
   unpinned: false,
   bare: true,
@@ -61,9 +65,10 @@ export const FLEET_USAGE = `Usage: npm run -w @netledger/bench fleet -- [options
   --tick-ms MS            the ingestor's SCHEDULER_TICK_MS (${D.tickMs})
   --ingest-concurrency N  the ingestor's INGEST_CONCURRENCY (service default)
   --collector-node-options=OPTS
-                          NODE_OPTIONS of the collectors, e.g. --collector-node-options=--max-old-space-size=64
+                          Node flags of the collectors (${D.collectorNodeOptions}, as shipped);
+                          --collector-node-options= for Node's defaults
   --ingestor-node-options=OPTS
-                          NODE_OPTIONS of the ingestor
+                          Node flags of the ingestor (--cpu-prof works too)
   --unpinned              register devices without host key and version (first contact, as after an import)
   --skip-bare             leave out the bare ssh2 pass
   --timeout-s S           safety deadline per pass (${D.timeoutS})
@@ -93,7 +98,7 @@ export function parseFleetArgs(argv: readonly string[]): FleetOptions | "help" {
     changedPct: int("changed-pct", D.changedPct, 0, 100),
     tickMs: int("tick-ms", D.tickMs, 100),
     ingestConcurrency: values["ingest-concurrency"] === undefined ? null : int("ingest-concurrency", 0, 1),
-    collectorNodeOptions: values["collector-node-options"] ?? "",
+    collectorNodeOptions: values["collector-node-options"] ?? D.collectorNodeOptions,
     ingestorNodeOptions: values["ingestor-node-options"] ?? "",
     unpinned: values.unpinned === true,
     bare: values["skip-bare"] !== true,
@@ -155,7 +160,9 @@ export function reproduceFleetCommand(options: FleetOptions): string {
     `--changed-pct ${options.changedPct}`,
     `--tick-ms ${options.tickMs}`,
     ...(options.ingestConcurrency === null ? [] : [`--ingest-concurrency ${options.ingestConcurrency}`]),
-    ...(options.collectorNodeOptions ? [shellQuote(`--collector-node-options=${options.collectorNodeOptions}`)] : []),
+    ...(options.collectorNodeOptions === DEFAULT_FLEET_OPTIONS.collectorNodeOptions
+      ? []
+      : [shellQuote(`--collector-node-options=${options.collectorNodeOptions}`)]),
     ...(options.ingestorNodeOptions ? [shellQuote(`--ingestor-node-options=${options.ingestorNodeOptions}`)] : []),
     ...(options.unpinned ? ["--unpinned"] : []),
     ...(options.bare ? [] : ["--skip-bare"]),

@@ -469,9 +469,9 @@ async function main(): Promise<number> {
         ...base,
         SCHEDULER_TICK_MS: String(options.tickMs),
         ...(options.ingestConcurrency !== null && { INGEST_CONCURRENCY: String(options.ingestConcurrency) }),
-        ...(options.ingestorNodeOptions && { NODE_OPTIONS: options.ingestorNodeOptions }),
       },
       () => {},
+      nodeFlagsOf(options.ingestorNodeOptions),
     );
     const services: BundleService[] = [ingestor];
     cleanup.push(async () => {
@@ -488,9 +488,9 @@ async function main(): Promise<number> {
         {
           ...base,
           COLLECTOR_CONCURRENCY: String(options.concurrency),
-          ...(options.collectorNodeOptions && { NODE_OPTIONS: options.collectorNodeOptions }),
         },
         (record) => watch.collectorLog(label, record),
+        nodeFlagsOf(options.collectorNodeOptions),
       );
       collectors.push(collector);
       services.push(collector);
@@ -569,3 +569,8 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+
+/** Node flags as given on the command line (so flags NODE_OPTIONS refuses, like --cpu-prof, work too). */
+function nodeFlagsOf(options: string): string[] {
+  return options.split(/\s+/).filter((flag) => flag !== "");
+}

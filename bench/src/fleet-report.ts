@@ -91,8 +91,8 @@ export function renderFleetReport(report: FleetReport, markdown: boolean): strin
     `${options.devices} devices (${options.configBytes} B configs, ${options.latencyMs} ms per command), ` +
       `${options.collectors} collectors × ${options.concurrency}, ${options.changedPct} % changed before pass 2, ` +
       `scheduler tick ${options.tickMs} ms${options.unpinned ? ", unpinned devices" : ""}` +
-      `${options.collectorNodeOptions ? `, collector NODE_OPTIONS ${options.collectorNodeOptions}` : ""}` +
-      `${options.ingestorNodeOptions ? `, ingestor NODE_OPTIONS ${options.ingestorNodeOptions}` : ""}`,
+      `${options.collectorNodeOptions ? `, collector Node flags ${options.collectorNodeOptions}` : ""}` +
+      `${options.ingestorNodeOptions ? `, ingestor Node flags ${options.ingestorNodeOptions}` : ""}`,
   );
   out.push("");
   out.push(

@@ -26,7 +26,12 @@ export async function runJobsPass(
   world: World,
   devices: readonly BenchDevice[],
   watch: SnapshotWatch,
-  options: { runId: string; timeoutMs: number },
+  options: {
+    runId: string;
+    timeoutMs: number;
+    /** Sent in each job as the scheduler would: null for a device with no stored version (read twice). */
+    lastSnapshotBytes?: number | null;
+  },
 ): Promise<JobsPassResult> {
   const js = jetstream(world.nc);
   const jsm = await jetstreamManager(world.nc);
@@ -39,7 +44,10 @@ export async function runJobsPass(
         jobId: jobIds[i]!,
         tenantId: device.tenantId,
         deviceId: device.deviceId,
-        device: device.target,
+        device:
+          options.lastSnapshotBytes === undefined
+            ? device.target
+            : { ...device.target, lastSnapshotBytes: options.lastSnapshotBytes },
         dueAt: new Date().toISOString(),
       };
       return js.publish(world.wire.subjects.backupJobs, BackupJobCodec.encode(job), { msgID: job.jobId });

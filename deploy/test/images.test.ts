@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { SnapshotEventCodec, TriggerReplyCodec, TriggerRequestCodec } from "@netledger/contracts";
 import { dropDatabase, withDatabaseName } from "@netledger/db";
 import { type Fleet, startFleet } from "@netledger/device-sim";
@@ -95,6 +96,8 @@ describe("container image", { skip, timeout: BUILD_TIMEOUT_MS + 5 * 60_000 }, ()
       "no-new-privileges",
       ...flags,
       IMAGE,
+      // As the manifests start it: the collector with its shipped heap sizes.
+      ...(entry === "collector" ? COLLECTOR_NODE_FLAGS : []),
       `/app/${entry}.mjs`,
     ];
   }

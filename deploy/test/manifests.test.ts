@@ -5,8 +5,11 @@
  * suite plants each kind of mistake and shows the checks catch it.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { createWire } from "@netledger/contracts";
 import { CHART_WIRE_FILE, chartWire } from "../../scripts/gen-chart-wire.js";
 import { CONFIG_KEYS, checkInvariants, objectSet } from "./invariants.js";
@@ -78,6 +81,22 @@ describe("helm chart", () => {
       assert.equal(trigger.metadata.stream, wire.streams.jobs.name);
       assert.equal(trigger.metadata.consumer, wire.consumers.collectorJobs.durable_name);
     }
+  });
+
+  test("collectors start with COLLECTOR_NODE_FLAGS (heap sizes), and nodeFlags can be emptied", async () => {
+    for (const name of ["helm default", "kustomize base", "kustomize overlays/prod"]) {
+      const container = find(render(name), "Deployment", "collector").spec.template.spec.containers[0];
+      assert.deepEqual(container.args, [...COLLECTOR_NODE_FLAGS, "/app/collector.mjs"], name);
+    }
+    const dir = await mkdtemp(join(tmpdir(), "netledger-values-"));
+    try {
+      await writeFile(join(dir, "values.yaml"), "collector:\n  nodeFlags: []\n");
+      const plain = find(await helmTemplate({ values: [join(dir, "values.yaml")] }), "Deployment", "collector");
+      assert.deepEqual(plain.spec.template.spec.containers[0].args, ["/app/collector.mjs"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await assert.rejects(helmTemplate({ set: ["collector.nodeFlags[0]=max-old-space-size"] }), /nodeFlags/);
   });
 
   test("the default render and the kustomize base hold the same objects", () => {

@@ -17,6 +17,7 @@ export { type CollectorConfig, CollectorConfigSchema, loadCollectorConfig } from
 export { BackupError, DeviceLockedError, LockUnavailableError, SshError } from "./errors.js";
 export { createRedlockDeviceLocks, type DeviceLocks, type RedlockDeviceLocksOptions } from "./lock/device-locks.js";
 export { type CollectorMetrics, createCollectorMetrics } from "./metrics.js";
+export { COLLECTOR_NODE_FLAGS } from "./node-flags.js";
 export type { SshConnector, SshSession, SshTarget } from "./ssh/ssh-session.js";
 export { createSsh2Connector } from "./ssh/ssh2-connector.js";
 export { backupRequestOf, replyOf } from "./trigger/trigger-reply.js";
