@@ -119,6 +119,8 @@ function connectSsh2(target: SshTarget, options: SshConnectOptions, algorithms: 
       reject(err);
     };
     const failFrom = (err: SshErrorLike | undefined): void => {
+      // Every session ends with 'close': once settled there is nothing to classify (and no error to build).
+      if (settled) return;
       if (hostKeyRejected) {
         fail(
           new SshError("SSH_HOSTKEY_MISMATCH", "device presented a host key different from the pinned one", {
