@@ -7,7 +7,8 @@
  * Each pass publishes one BackupJob per device and waits until every snapshot is on the wire and
  * every job acked; the child's CPU (user + system, every thread, from /proc) over the pass divided
  * by the devices is the figure. The first pass includes JIT warm-up; start-up is in none.
- * `--node-options="FLAGS"` starts the collector with those Node flags (e.g. a heap cap).
+ * `--node-options="FLAGS"` starts the collector with those Node flags instead of the ones a
+ * replica ships with (`COLLECTOR_NODE_FLAGS`); `--node-options=` for Node's defaults.
  * `--first-version` sends each job as for a device with no stored version (`lastSnapshotBytes:
  * null`), so every export is read twice, as in the first pass of the fleet benchmark.
  * `--cpu-prof DIR` runs the child with `node --cpu-prof` (the profile covers its whole life,
@@ -16,6 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { startBenchWorld } from "./bench-world.js";
 import { DEFAULT_OPTIONS } from "./cli-args.js";
 import { type CollectorProcess, startCollectorProcess } from "./collector-process.js";
@@ -34,7 +36,7 @@ const { values } = parseArgs({
     "config-bytes": { type: "string", default: String(DEFAULT_OPTIONS.configBytes) },
     "cpu-prof": { type: "string" },
     "first-version": { type: "boolean", default: false },
-    "node-options": { type: "string" },
+    "node-options": { type: "string", default: COLLECTOR_NODE_FLAGS.join(" ") },
   },
 });
 const devices = Number(values.devices);
@@ -46,8 +48,8 @@ const configBytes = Number(values["config-bytes"]);
 if (mode !== "bundle" && mode !== "tsx") throw new Error(`--mode must be bundle or tsx, not ${mode}`);
 const profDir = values["cpu-prof"];
 const firstVersion = values["first-version"] === true;
-const nodeOptions = values["node-options"]?.split(/\s+/).filter((flag) => flag !== "") ?? [];
-const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${firstVersion ? " --first-version" : ""}${nodeOptions.length > 0 ? ` "--node-options=${nodeOptions.join(" ")}"` : ""}${profDir ? ` --cpu-prof ${profDir}` : ""}`;
+const nodeOptions = values["node-options"].split(/\s+/).filter((flag) => flag !== "");
+const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${firstVersion ? " --first-version" : ""} "--node-options=${nodeOptions.join(" ")}"${profDir ? ` --cpu-prof ${profDir}` : ""}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
