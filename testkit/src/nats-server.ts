@@ -45,7 +45,8 @@ interface JszResponse {
   meta_cluster?: { leader?: string; replicas?: { name: string; current?: boolean; offline?: boolean }[] };
 }
 
-const META_LEADER_TIMEOUT_MS = 30_000;
+/** Generous: on a loaded 2-core box (other test files running beside) the first election has taken over 30 s. */
+const META_LEADER_TIMEOUT_MS = 90_000;
 
 /**
  * A private JetStream cluster of `size` (default 3) nats-servers on free ports, routes between

@@ -91,3 +91,12 @@ export class SnapshotContentError extends Error {
     super(message, options);
   }
 }
+
+/** A blob whose chunks did not all arrive within the read's time limit (`getBlobWithin`). */
+export class BlobReadTimeoutError extends Error {
+  override readonly name = "BlobReadTimeoutError";
+  readonly code = "SNAPSHOT_BLOB_READ_TIMEOUT";
+  constructor(blobName: string, timeoutMs: number) {
+    super(`snapshot blob ${blobName} not read within ${timeoutMs} ms`);
+  }
+}

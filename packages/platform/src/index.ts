@@ -6,6 +6,7 @@
 export { backoffDelay, sleep } from "./backoff.js";
 export { env, LOG_LEVELS, type LogLevel, parseConfig } from "./config.js";
 export {
+  BlobReadTimeoutError,
   ConfigError,
   DatabaseUnavailableError,
   JetStreamSetupError,
@@ -34,7 +35,12 @@ export { isSecretKey, REDACTED, redactSecrets, redactUrlCredentials } from "./re
 export { createLockClients, createRedis, type LockClientsOptions } from "./redis.js";
 export { createSealer, generateKey, type KeyRing, parseKeyRing, type Sealer } from "./seal.js";
 export { onShutdown, type Shutdown, type ShutdownOptions, type ShutdownStep } from "./shutdown.js";
-export { openSnapshotBlobs, SNAPSHOT_BLOB_TTL_MS } from "./snapshot-blobs.js";
+export {
+  type BlobReader,
+  getBlobWithin,
+  openSnapshotBlobs,
+  SNAPSHOT_BLOB_TTL_MS,
+} from "./snapshot-blobs.js";
 export {
   deviceSealAad,
   type GzippedSnapshotText,

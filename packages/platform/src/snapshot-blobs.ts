@@ -1,7 +1,7 @@
 import { type NatsConnection, nanos } from "@nats-io/nats-core";
 import { type ObjectStore, Objm, StorageType } from "@nats-io/obj";
 import type { Wire } from "@netledger/contracts";
-import { JetStreamSetupError } from "./errors.js";
+import { BlobReadTimeoutError, JetStreamSetupError } from "./errors.js";
 
 /** Blobs live as long as the snapshots stream keeps the messages that point at them. */
 export const SNAPSHOT_BLOB_TTL_MS = 14 * 24 * 60 * 60 * 1_000;
@@ -34,4 +34,44 @@ export async function openSnapshotBlobs(nc: NatsConnection, wire: Wire): Promise
       );
     }
   }
+}
+
+/** What {@link getBlobWithin} needs of an object store (a real ObjectStore fits). */
+export type BlobReader = Pick<ObjectStore, "get" | "info">;
+
+/**
+ * A blob's bytes, null when it does not exist or was deleted, like `ObjectStore.getBlob`, but
+ * never waiting longer than `timeoutMs` for its chunks. `@nats-io/obj` reads the chunks through a
+ * consumer that waits for them indefinitely: a blob deleted (its chunks purged) after its info was
+ * read would hold the reader, and the batch that needs it, forever. On timeout the read is
+ * cancelled (its consumer stopped); a blob deleted meanwhile gives null, any other a
+ * {@link BlobReadTimeoutError} (the caller retries the message later).
+ */
+export async function getBlobWithin(store: BlobReader, name: string, timeoutMs: number): Promise<Uint8Array | null> {
+  const result = await store.get(name);
+  if (result === null) return null;
+  const reader = result.data.getReader();
+  // The read settles through the stream; its `error` promise would reject unobserved after a cancel.
+  result.error.catch(() => {});
+  const chunks: Uint8Array[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), timedOut]);
+      if (next === "timeout") {
+        await reader.cancel().catch(() => {});
+        const info = await store.info(name);
+        if (info === null || info.deleted) return null;
+        throw new BlobReadTimeoutError(name, timeoutMs);
+      }
+      if (next.done) break;
+      chunks.push(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks);
 }

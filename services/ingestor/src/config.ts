@@ -20,6 +20,8 @@ export const ingestorConfigSchema = z.object({
   INGEST_CONCURRENCY: env.positiveInt(8),
   /** Snapshot messages ingested in one transaction, from those already received (1: one by one). */
   INGEST_BATCH_MAX: env.positiveInt(64),
+  /** While a batch runs, how long a partial batch waits for more messages before starting beside it (0: never). */
+  INGEST_BATCH_LINGER_MS: env.durationMs(20),
   /** Worker threads computing the diffs of new versions ingested in batches (0: in the main thread). */
   INGEST_DIFF_THREADS: env.intInRange(1, 0, 8),
   /** ack_wait of the ingestor's durable consumers: how long a message held by a crashed replica waits to come back. */

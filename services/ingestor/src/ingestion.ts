@@ -2,7 +2,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Wire } from "@netledger/contracts";
 import type { Database } from "@netledger/db";
-import { createSealer, ensureConsumer, type Logger, openSnapshotBlobs } from "@netledger/platform";
+import { createSealer, ensureConsumer, getBlobWithin, type Logger, openSnapshotBlobs } from "@netledger/platform";
 import { type Kysely, sql } from "kysely";
 import type { Registry } from "prom-client";
 import { startHousekeeping } from "./blobs/sweep.js";
@@ -32,6 +32,12 @@ export interface Ingestion {
 
 const NANOS_PER_MS = 1_000_000;
 const PUBLISH_TIMEOUT_MS = 10_000;
+/**
+ * Longest wait for a snapshot blob's chunks (a 32 MiB export's blob is ~8 MB). @nats-io/obj would
+ * wait forever for chunks deleted while it reads (another replica deleting the blob of a
+ * redelivered message after its commit, the orphan sweep); well under the consumer's ack_wait.
+ */
+const BLOB_READ_TIMEOUT_MS = 30_000;
 
 /**
  * What the message handlers share: durable consumers ensured (with `INGEST_ACK_WAIT_MS`), the
@@ -52,7 +58,7 @@ export async function createIngestContext(deps: IngestionDeps): Promise<IngestCo
     wire,
     sealer: createSealer(config.NETLEDGER_SEAL_KEYS),
     blobs: {
-      getBlob: (name) => blobs.getBlob(name),
+      getBlob: (name) => getBlobWithin(blobs, name, BLOB_READ_TIMEOUT_MS),
       putBlob: (meta, data) => blobs.putBlob(meta, data),
       delete: (name) => blobs.delete(name),
       list: () => blobs.list(),
@@ -83,7 +89,11 @@ export async function startIngestion(deps: IngestionDeps): Promise<Ingestion> {
       gate,
       logger,
       handle: (msg) => handleSnapshotMessage(ctx, msg),
-      batch: { max: config.INGEST_BATCH_MAX, handle: (msgs) => handleSnapshotBatch(ctx, msgs) },
+      batch: {
+        max: config.INGEST_BATCH_MAX,
+        lingerMs: config.INGEST_BATCH_LINGER_MS,
+        handle: (msgs) => handleSnapshotBatch(ctx, msgs),
+      },
     }),
     startConsumerLoop({
       js,

@@ -17,7 +17,17 @@ export interface ConsumerLoopOptions {
    * more), in stream order, at most one per subject; no two running batches share a subject.
    * Settles every message; must not throw.
    */
-  readonly batch?: { readonly max: number; readonly handle: (msgs: readonly JsMsg[]) => Promise<void> };
+  readonly batch?: {
+    readonly max: number;
+    /**
+     * Group commit: while a batch is running, a batch that is not full starts only once its oldest
+     * message has waited this long (or when no batch runs any more). Snapshots that trickle in then
+     * share a transaction instead of each taking its own; a full batch still starts at once.
+     * 0 starts every batch as soon as a handler is free.
+     */
+    readonly lingerMs?: number;
+    readonly handle: (msgs: readonly JsMsg[]) => Promise<void>;
+  };
 }
 
 export interface ConsumerLoop {
@@ -37,6 +47,7 @@ export interface ConsumerLoop {
 export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<ConsumerLoop> {
   const { js, concurrency, gate, logger } = options;
   const batchMax = options.batch ? Math.max(1, options.batch.max) : 1;
+  const lingerMs = batchMax > 1 ? Math.max(0, options.batch?.lingerMs ?? 0) : 0;
   const handleBatch =
     options.batch && batchMax > 1 ? options.batch.handle : (msgs: readonly JsMsg[]) => options.handle(msgs[0]!);
   const consumer = await js.consumers.get(options.stream, options.durable);
@@ -47,6 +58,9 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
   const maxWaiting = Math.max(concurrency * 8, batchMax * 2);
   /** Received, not started yet, in stream order. */
   let waiting: JsMsg[] = [];
+  /** When each waiting message was received (group commit). */
+  const receivedAt = new WeakMap<JsMsg, number>();
+  let lingerTimer: NodeJS.Timeout | undefined;
   /** Subjects of the running handlers. */
   const busy = new Set<string>();
   const running = new Set<Promise<void>>();
@@ -108,10 +122,28 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
         }
         return;
       }
+      if (lingering()) return;
       const batch = takeBatch();
       if (batch.length === 0) return;
       start(batch);
     }
+  };
+
+  /**
+   * Whether to hold a partial batch back while another batch runs (group commit): true until the
+   * oldest waiting message is `lingerMs` old, with a timer set to try again then.
+   */
+  const lingering = (): boolean => {
+    if (lingerMs === 0 || running.size === 0 || waiting.length >= batchMax) return false;
+    const waited = performance.now() - (receivedAt.get(waiting[0]!) ?? 0);
+    if (waited >= lingerMs) return false;
+    if (lingerTimer === undefined) {
+      lingerTimer = setTimeout(() => {
+        lingerTimer = undefined;
+        pump();
+      }, lingerMs - waited);
+    }
+    return true;
   };
 
   /** Starts handlers once the messages received so far are queued (a batch takes all of them). */
@@ -128,6 +160,7 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
         continue;
       }
       waiting.push(msg);
+      if (lingerMs > 0) receivedAt.set(msg, performance.now());
       pump();
       while (waiting.length >= maxWaiting && !stopping) await new Promise<void>((resolve) => wakeups.push(resolve));
     }
@@ -137,6 +170,7 @@ export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<C
     async stop(graceMs) {
       if (stopping) return;
       stopping = true;
+      clearTimeout(lingerTimer);
       wake();
       await messages.close();
       for (const msg of waiting.splice(0)) msg.nak();
