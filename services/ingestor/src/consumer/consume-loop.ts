@@ -13,8 +13,9 @@ export interface ConsumerLoopOptions {
   /** Handles and settles one message (ack, nak, term); must not throw. */
   readonly handle: (msg: JsMsg) => Promise<void>;
   /**
-   * Batch mode: up to `max` messages already received are handed over at once (never waiting for
-   * more), in stream order, at most one per subject; no two running batches share a subject.
+   * Batch mode: up to `max` messages already received are handed over at once (waiting for more
+   * only beside a running batch, up to `lingerMs`), in stream order, at most one per subject; no
+   * two running batches share a subject.
    * Settles every message; must not throw.
    */
   readonly batch?: {
@@ -42,7 +43,8 @@ export interface ConsumerLoop {
  * Pulls from a durable consumer and handles messages with bounded concurrency, one handler at a
  * time per subject (per device): a device's messages are handled in stream order by this replica,
  * and different devices in parallel. In batch mode a handler gets whatever has arrived (up to the
- * batch size) when a slot frees. Waits while the database gate is closed.
+ * batch size) when a slot frees; beside a running batch, a partial one lingers first (group
+ * commit). Waits while the database gate is closed.
  */
 export async function startConsumerLoop(options: ConsumerLoopOptions): Promise<ConsumerLoop> {
   const { js, concurrency, gate, logger } = options;
