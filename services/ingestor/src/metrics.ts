@@ -26,6 +26,8 @@ export interface IngestorMetrics {
   readonly deadLetters: Counter<"consumer" | "reason">;
   readonly pending: Gauge<"consumer">;
   readonly transactionSeconds: Histogram<"consumer">;
+  /** Snapshot messages handed over per batch (group commit at work: see consume-loop.ts). */
+  readonly batchMessages: Histogram;
   readonly devicesBlocked: Counter<"code">;
 }
 
@@ -61,6 +63,12 @@ export function createIngestorMetrics(registry: Registry): IngestorMetrics {
       help: "Duration of one message's database transaction (retries included).",
       labelNames: ["consumer"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    batchMessages: new Histogram({
+      name: "netledger_ingestor_batch_messages",
+      help: "Snapshot messages handed over per batch (INGEST_BATCH_MAX at most; INGEST_BATCH_LINGER_MS lets trickling ones share).",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     }),
     devicesBlocked: new Counter({

@@ -283,6 +283,10 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
   it("a batch mixing every kind of message writes exactly the rows one-by-one ingestion writes, acking after commit", async () => {
     const oneByOne = await runFleet("one-by-one");
     const batch = await runFleet("batch");
+    const sizes = await ctx.metrics.batchMessages.get();
+    const sample = (name: string) => sizes.values.find((v) => v.metricName === name)?.value;
+    assert.equal(sample("netledger_ingestor_batch_messages_count"), 1, "one batch observed");
+    assert.equal(sample("netledger_ingestor_batch_messages_sum"), 13, "of all 13 messages");
     assert.deepEqual(batch, oneByOne);
 
     assert.deepEqual(batch.settled, {

@@ -34,6 +34,7 @@ import {
  * message cannot hold back the others. Never throws.
  */
 export async function handleSnapshotBatch(ctx: IngestContext, msgs: readonly JsMsg[]): Promise<void> {
+  ctx.metrics.batchMessages.observe(msgs.length);
   if (msgs.length === 1) return handleSnapshotMessage(ctx, msgs[0]!);
   const settling: Promise<void>[] = [];
   const decoded: { msg: JsMsg; event: SnapshotEvent }[] = [];
