@@ -4,7 +4,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { startBenchWorld } from "./bench-world.js";
-import { DEFAULT_OPTIONS } from "./cli-args.js";
+import { DEFAULT_OPTIONS, nodeFlagsOf } from "./cli-args.js";
 import { startCollectorHost } from "./collector-host.js";
 import { startCollectorProcess } from "./collector-process.js";
 import { runJobsPass } from "./jobs-pass.js";
@@ -162,7 +162,7 @@ async function childProcess(): Promise<void> {
     mode: "bundle",
     bundle: values.bundle,
     concurrency: deviceCount,
-    nodeOptions: values["collector-node-options"].split(" ").filter((flag) => flag !== ""),
+    nodeOptions: nodeFlagsOf(values["collector-node-options"]),
   });
   const watch = watchSnapshots(world.world.nc, world.world.wire);
   try {

@@ -123,3 +123,8 @@ export function reproduceCommand(options: BenchOptions): string {
   ];
   return `npm run -w @netledger/bench collector -- ${flags.join(" ")}`;
 }
+
+/** Node flags given as one string (`"--max-semi-space-size=4 --cpu-prof"`), as a child's argv words; "" gives none. */
+export function nodeFlagsOf(flags: string): string[] {
+  return flags.split(/\s+/).filter((flag) => flag !== "");
+}

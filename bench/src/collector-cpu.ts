@@ -19,7 +19,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { COLLECTOR_NODE_FLAGS } from "@netledger/collector";
 import { startBenchWorld } from "./bench-world.js";
-import { DEFAULT_OPTIONS } from "./cli-args.js";
+import { DEFAULT_OPTIONS, nodeFlagsOf } from "./cli-args.js";
 import { type CollectorProcess, startCollectorProcess } from "./collector-process.js";
 import { runJobsPass } from "./jobs-pass.js";
 import { processPeakRss, processUsage } from "./proc-usage.js";
@@ -48,7 +48,7 @@ const configBytes = Number(values["config-bytes"]);
 if (mode !== "bundle" && mode !== "tsx") throw new Error(`--mode must be bundle or tsx, not ${mode}`);
 const profDir = values["cpu-prof"];
 const firstVersion = values["first-version"] === true;
-const nodeOptions = values["node-options"].split(/\s+/).filter((flag) => flag !== "");
+const nodeOptions = nodeFlagsOf(values["node-options"]);
 const command = `npm run -w @netledger/bench collector-cpu -- --mode ${mode}${mode === "bundle" ? ` --bundle ${values.bundle}` : ""} --devices ${devices} --passes ${passes} --concurrency ${concurrency} --latency-ms ${latencyMs} --config-bytes ${configBytes}${firstVersion ? " --first-version" : ""} "--node-options=${nodeOptions.join(" ")}"${profDir ? ` --cpu-prof ${profDir}` : ""}`;
 const load = () =>
   loadavg()

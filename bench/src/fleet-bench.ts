@@ -13,6 +13,7 @@ import { sql } from "kysely";
 import { runBareSshPass } from "./bare-ssh-pass.js";
 import { type BenchDevice, insertBenchDevices } from "./bench-world.js";
 import { type BundleService, ensureBundles, REPO_ROOT, startBundleService } from "./bundle-service.js";
+import { nodeFlagsOf } from "./cli-args.js";
 import { BenchUsageError } from "./errors.js";
 import { changedIndices, FLEET_USAGE, type FleetOptions, parseFleetArgs, reproduceFleetCommand } from "./fleet-args.js";
 import {
@@ -569,8 +570,3 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
-
-/** Node flags as given on the command line (so flags NODE_OPTIONS refuses, like --cpu-prof, work too). */
-function nodeFlagsOf(options: string): string[] {
-  return options.split(/\s+/).filter((flag) => flag !== "");
-}
