@@ -144,7 +144,8 @@ function startFailed(spec: ChildServerSpec, what: string, cause?: unknown): Test
   );
 }
 
-function logTail(file: string): string {
+/** The last 15 lines of a server's log file, for error messages. */
+export function logTail(file: string): string {
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-15).join("\n");
   } catch {

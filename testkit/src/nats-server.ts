@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { findNatsServer } from "./binaries.js";
-import { type ServerHandle, startChildServer } from "./child-server.js";
+import { logTail, type ServerHandle, startChildServer } from "./child-server.js";
 import { TestkitError } from "./errors.js";
 import { tempDirRemovedAtExit } from "./exit-cleanup.js";
 import { freePort } from "./free-port.js";
@@ -45,16 +45,35 @@ interface JszResponse {
   meta_cluster?: { leader?: string; replicas?: { name: string; current?: boolean; offline?: boolean }[] };
 }
 
-/** Generous: on a loaded 2-core box (other test files running beside) the first election has taken over 30 s. */
-const META_LEADER_TIMEOUT_MS = 90_000;
+/**
+ * How long one attempt waits for the cluster to be ready. On an idle box it takes about 1 s; on a
+ * loaded 2-core box (other test files beside) it has taken over 30 s, and twice an attempt never
+ * got there in 90 s: such an attempt is abandoned and the cluster started afresh on new ports.
+ */
+const READY_TIMEOUT_MS = 40_000;
+const ATTEMPTS = 3;
 
 /**
  * A private JetStream cluster of `size` (default 3) nats-servers on free ports, routes between
- * all of them. Resolves once the cluster has elected a meta leader, so streams with
- * `num_replicas: 3` can be created right away. Node names are `n1`...`n<size>`.
+ * all of them. Resolves once the cluster has elected a meta leader that sees every other node
+ * current, so streams with `num_replicas: 3` can be created right away. Node names are
+ * `n1`...`n<size>`. A cluster not ready within 40 s is stopped and started again on fresh ports
+ * and stores (3 attempts); the error after the last says what each node's log ended with.
  */
 export async function startNatsCluster(options: { size?: number } = {}): Promise<NatsCluster> {
-  const size = options.size ?? 3;
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const started = await startClusterOnce(options.size ?? 3);
+    if ("cluster" in started) return started.cluster;
+    failures.push(`attempt ${attempt}: ${started.failure}`);
+  }
+  throw new TestkitError(
+    "TESTKIT_SERVER_START_FAILED",
+    `NATS cluster not ready (meta leader seeing every node current) in ${ATTEMPTS} attempts of ${READY_TIMEOUT_MS} ms:\n${failures.join("\n")}`,
+  );
+}
+
+async function startClusterOnce(size: number): Promise<{ cluster: NatsCluster } | { failure: string }> {
   const binary = findNatsServer();
   const dir = tempDirRemovedAtExit("nats-cluster");
   const name = `nl-${randomBytes(3).toString("hex")}`;
@@ -66,6 +85,7 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
     })),
   );
   const routeUrl = (port: number) => `nats://127.0.0.1:${port}`;
+  const logFiles = ports.map((_, index) => join(dir, `n${index + 1}`, "nats-server.log"));
   const nodes = await Promise.all(
     ports.map((port, index) => {
       const nodeName = `n${index + 1}`;
@@ -84,7 +104,7 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
           ...["-js", "-sd", join(nodeDir, "store")],
         ],
         cwd: nodeDir,
-        logFile: join(nodeDir, "nats-server.log"),
+        logFile: logFiles[index]!,
         stopSignal: "SIGTERM",
         // A node answers clients before the cluster has a meta leader; the cluster waits for that below.
         probe: () => probeNats(url),
@@ -113,30 +133,32 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
   };
   // Ready when the meta leader sees every other node current: before that, placing a replicated
   // stream can fail with "no suitable peers for placement" (seen with nats-server 2.10).
+  let lastSeen = "no node answered /jsz";
   const ready = async (): Promise<boolean> => {
-    for (const port of ports) {
+    const seen: string[] = [];
+    for (const [index, port] of ports.entries()) {
       try {
         const response = await fetch(`http://127.0.0.1:${port.monitor}/jsz`, { signal: AbortSignal.timeout(2_000) });
         const meta = ((await response.json()) as JszResponse).meta_cluster;
+        seen.push(`n${index + 1}: ${JSON.stringify(meta ?? null)}`);
         if (!meta?.leader) continue;
         const replicas = meta.replicas ?? [];
         if (replicas.length === nodes.length - 1 && replicas.every((r) => r.current && !r.offline)) return true;
-      } catch {
-        // node not answering yet: ask the next one
+      } catch (err) {
+        seen.push(`n${index + 1}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    lastSeen = seen.join("; ");
     return false;
   };
-  const deadline = Date.now() + META_LEADER_TIMEOUT_MS;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await ready())) {
     if (Date.now() > deadline) {
+      const tails = logFiles.map((file, index) => `--- n${index + 1} (${file}):\n${logTail(file)}`).join("\n");
       await cluster.stop();
-      throw new TestkitError(
-        "TESTKIT_SERVER_START_FAILED",
-        `NATS cluster ${name} elected no JetStream meta leader within ${META_LEADER_TIMEOUT_MS} ms (logs in ${dir})`,
-      );
+      return { failure: `cluster ${name} on ports ${JSON.stringify(ports)}; /jsz: ${lastSeen}\n${tails}` };
     }
     await delay(100);
   }
-  return cluster;
+  return { cluster };
 }
