@@ -31,6 +31,11 @@ export async function runJobsPass(
     timeoutMs: number;
     /** Sent in each job as the scheduler would: null for a device with no stored version (read twice). */
     lastSnapshotBytes?: number | null;
+    /**
+     * Per device id, the sha256 of its latest stored version, sent as the scheduler sends it: a
+     * collector whose export hashes to it sends no content (`content.kind: "stored"`).
+     */
+    lastSnapshotSha256?: ReadonlyMap<string, string>;
   },
 ): Promise<JobsPassResult> {
   const js = jetstream(world.nc);
@@ -44,10 +49,13 @@ export async function runJobsPass(
         jobId: jobIds[i]!,
         tenantId: device.tenantId,
         deviceId: device.deviceId,
-        device:
-          options.lastSnapshotBytes === undefined
-            ? device.target
-            : { ...device.target, lastSnapshotBytes: options.lastSnapshotBytes },
+        device: {
+          ...device.target,
+          ...(options.lastSnapshotBytes !== undefined && { lastSnapshotBytes: options.lastSnapshotBytes }),
+          ...(options.lastSnapshotSha256?.has(device.deviceId) && {
+            lastSnapshotSha256: options.lastSnapshotSha256.get(device.deviceId),
+          }),
+        },
         dueAt: new Date().toISOString(),
       };
       return js.publish(world.wire.subjects.backupJobs, BackupJobCodec.encode(job), { msgID: job.jobId });

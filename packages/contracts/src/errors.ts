@@ -17,6 +17,12 @@ export const ERROR_CODES = [
   "CREDENTIALS_UNREADABLE",
   "DRIVER_UNKNOWN",
   "PUBLISH_FAILED",
+  /**
+   * Ingestor: the collector sent no text because the export hashed to the device's latest version
+   * named in the job (`content.kind: "stored"`), but no stored version has that sha256 any more
+   * (retention removed it meanwhile). Nothing is lost: the device is read again at once.
+   */
+  "STORED_VERSION_GONE",
   "INVALID_MESSAGE",
   "INTERNAL",
 ] as const;

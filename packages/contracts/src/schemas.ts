@@ -61,6 +61,12 @@ export const DeviceTargetSchema = z.strictObject({
    * an export early with a normal exit status).
    */
   lastSnapshotBytes: z.number().int().nonnegative().nullable().optional(),
+  /**
+   * sha256 of the device's latest stored version, when there is one. A collector whose export
+   * hashes to it sends no content (`SnapshotEvent.content.kind: "stored"`): most backups find the
+   * config unchanged, and their text is then neither sealed nor carried on the stream.
+   */
+  lastSnapshotSha256: Sha256.nullable().optional(),
 });
 export type DeviceTarget = z.infer<typeof DeviceTargetSchema>;
 
@@ -149,21 +155,30 @@ export const BackupJobSchema = z.strictObject({
 });
 export type BackupJob = z.infer<typeof BackupJobSchema>;
 
+const InlineContentSchema = z.strictObject({ kind: z.literal("inline"), sealedGzipBase64: z.string().min(1) });
+const ObjectContentSchema = z.strictObject({
+  kind: z.literal("object"),
+  bucket: z.string().min(1),
+  name: z.string().min(1),
+  sealedBytes: z.number().int().positive(),
+});
+
 /**
  * Where the snapshot text is. Content is always gzip'd then sealed (AES-256-GCM) before it
  * leaves the collector, so the stream never holds config text in the clear.
- * Small content travels inline; larger goes to the snapshot object-store bucket.
+ * Small content travels inline; larger goes to the snapshot object-store bucket. `stored`: none
+ * travels, because the normalized text hashed to the `lastSnapshotSha256` the request carried:
+ * the text is that of the device's stored version with the event's sha256 (the ingestor reads
+ * it there, or asks for the device to be read again if that version is gone).
  */
 export const SnapshotContentSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("inline"), sealedGzipBase64: z.string().min(1) }),
-  z.strictObject({
-    kind: z.literal("object"),
-    bucket: z.string().min(1),
-    name: z.string().min(1),
-    sealedBytes: z.number().int().positive(),
-  }),
+  InlineContentSchema,
+  ObjectContentSchema,
+  z.strictObject({ kind: z.literal("stored") }),
 ]);
 export type SnapshotContent = z.infer<typeof SnapshotContentSchema>;
+/** Content that travels (inline or in the object store), as `sealSnapshotContent` makes it. */
+export type SentSnapshotContent = Exclude<SnapshotContent, { kind: "stored" }>;
 
 /** Collector → ingestor, on the snapshots stream, published with `Nats-Msg-Id: msgId`. */
 export const SnapshotEventSchema = z.strictObject({

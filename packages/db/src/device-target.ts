@@ -1,7 +1,7 @@
 import { type DeviceTarget, DriverSchema } from "@netledger/contracts";
 import type { Device } from "./schema.js";
 
-/** The device columns (and latest version size) a backup request carries to a collector. */
+/** The device columns (and latest version's size and sha256) a backup request carries to a collector. */
 export type DeviceTargetRow = Pick<
   Device,
   | "name"
@@ -15,6 +15,8 @@ export type DeviceTargetRow = Pick<
 > & {
   /** `size_bytes` of the device's latest stored version; null when it has none. */
   readonly last_snapshot_bytes: number | null;
+  /** `sha256` of the device's latest stored version; null when it has none. */
+  readonly last_snapshot_sha256: string | null;
 };
 
 /**
@@ -35,5 +37,6 @@ export function deviceTargetOf(row: DeviceTargetRow): DeviceTarget | null {
     hostKeyType: row.host_key_type,
     softwareVersion: row.software_version,
     lastSnapshotBytes: row.last_snapshot_bytes,
+    lastSnapshotSha256: row.last_snapshot_sha256,
   };
 }

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGzip, type Gzip, gunzipSync, gzipSync } from "node:zlib";
-import { INLINE_CONTENT_LIMIT_BYTES, type SnapshotContent } from "@netledger/contracts";
+import { INLINE_CONTENT_LIMIT_BYTES, type SentSnapshotContent } from "@netledger/contracts";
 import { SnapshotContentError } from "./errors.js";
 import type { Sealer } from "./seal.js";
 
@@ -193,7 +193,7 @@ export interface SealSnapshotContentInput {
  * const content = await sealSnapshotContent({ text, sealer, aad: deviceSealAad(t, d), blobs, bucket, name });
  * const again = await openSnapshotContent(content, { sealer, aad: deviceSealAad(t, d), blobs });
  */
-export async function sealSnapshotContent(input: SealSnapshotContentInput): Promise<SnapshotContent> {
+export async function sealSnapshotContent(input: SealSnapshotContentInput): Promise<SentSnapshotContent> {
   const gzipped = await gzipContent(input.text);
   const sealed = input.sealer.seal(gzipped, input.aad);
   if (sealed.length <= (input.inlineLimitBytes ?? INLINE_CONTENT_LIMIT_BYTES)) {
@@ -212,7 +212,7 @@ export interface OpenSnapshotContentOptions {
 
 /** Inverse of {@link sealSnapshotContent}. Throws SealError (wrong key/AAD, tampering) or SnapshotContentError. */
 export async function openSnapshotContent(
-  content: SnapshotContent,
+  content: SentSnapshotContent,
   options: OpenSnapshotContentOptions,
 ): Promise<string> {
   const sealed = await readSealedSnapshotContent(content, options.blobs);
@@ -225,7 +225,7 @@ export async function openSnapshotContent(
  * Throws SnapshotContentError when the object is missing or its size differs from the reference.
  */
 export async function readSealedSnapshotContent(
-  content: SnapshotContent,
+  content: SentSnapshotContent,
   blobs: SnapshotBlobStore,
 ): Promise<Uint8Array> {
   switch (content.kind) {

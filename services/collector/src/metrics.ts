@@ -13,6 +13,7 @@ export interface CollectorMetrics {
   readonly inFlight: Gauge<"trigger">;
   readonly lockContention: Counter<"trigger">;
   readonly jobActions: Counter<"action">;
+  readonly snapshotContent: Counter<"kind">;
 }
 
 /** Registers the collector's metrics on `registry` (one registry per collector instance). */
@@ -48,6 +49,12 @@ export function createCollectorMetrics(registry: Registry): CollectorMetrics {
       name: "netledger_collector_job_actions_total",
       help: "What the worker did with each delivered job (ack, nak, term, dead-letter).",
       labelNames: ["action"],
+      registers,
+    }),
+    snapshotContent: new Counter({
+      name: "netledger_collector_snapshot_content_total",
+      help: "Snapshots published, by what they carried: inline or object (sealed text), or stored (the text repeated the device's latest version and was not sent).",
+      labelNames: ["kind"],
       registers,
     }),
   };

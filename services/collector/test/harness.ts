@@ -222,6 +222,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         };
       },
       openContent(event) {
+        if (event.content.kind === "stored")
+          throw new Error("the snapshot carries no content: it repeats a stored version");
         return openSnapshotContent(event.content, {
           sealer: world.sealer,
           aad: deviceSealAad(event.tenantId, event.deviceId),

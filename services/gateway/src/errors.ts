@@ -71,6 +71,7 @@ export const HTTP_STATUS: Readonly<Record<ProblemCode, number>> = Object.freeze(
   CREDENTIALS_UNREADABLE: 502,
   DRIVER_UNKNOWN: 502,
   PUBLISH_FAILED: 502,
+  STORED_VERSION_GONE: 503,
   INVALID_MESSAGE: 502,
   INTERNAL: 502,
 });

@@ -61,14 +61,15 @@ export async function startWorldIngestion(
   });
 }
 
-/** Every message of the events stream on `subject` (a filter with wildcards is fine), oldest first. */
+/** Every message of the events stream (or `stream`) on `subject` (a filter with wildcards is fine), oldest first. */
 export async function streamMessages(
   nc: NatsConnection,
   wire: Wire,
   subject: string,
+  stream: string = wire.streams.events.name,
 ): Promise<{ subject: string; data: Uint8Array }[]> {
   const jsm = await jetstreamManager(nc);
-  const name = wire.streams.events.name;
+  const name = stream;
   const info = await jsm.streams.info(name);
   const pattern = new RegExp(`^${subject.replace(/\./g, "\\.").replace(/\*/g, "[^.]+").replace(/>$/, ".+")}$`);
   const out: { subject: string; data: Uint8Array }[] = [];

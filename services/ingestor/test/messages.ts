@@ -86,6 +86,11 @@ export interface SnapshotMessageOptions {
   /** Where content above `inlineLimitBytes` goes (the snapshot blob bucket). */
   readonly blobs?: SnapshotBlobStore;
   readonly inlineLimitBytes?: number;
+  /**
+   * Send no content (`content.kind: "stored"`), as a collector does when the text hashes to the
+   * job's `lastSnapshotSha256`: the event names the text by its sha256 only.
+   */
+  readonly storedReference?: boolean;
 }
 
 /** Fingerprint of the (pretend) host key of every simulated device. */
@@ -105,15 +110,17 @@ export async function snapshotEvent(
     },
     getBlob: async () => null,
   };
-  const content = await sealSnapshotContent({
-    text,
-    sealer,
-    aad: deviceSealAad(device.tenantId, device.deviceId),
-    blobs,
-    bucket: wire.snapshotBlobBucket,
-    name: `${device.tenantId}/${device.deviceId}/${randomUUID()}`,
-    ...(options.inlineLimitBytes === undefined ? {} : { inlineLimitBytes: options.inlineLimitBytes }),
-  });
+  const content: SnapshotEvent["content"] = options.storedReference
+    ? { kind: "stored" }
+    : await sealSnapshotContent({
+        text,
+        sealer,
+        aad: deviceSealAad(device.tenantId, device.deviceId),
+        blobs,
+        bucket: wire.snapshotBlobBucket,
+        name: `${device.tenantId}/${device.deviceId}/${randomUUID()}`,
+        ...(options.inlineLimitBytes === undefined ? {} : { inlineLimitBytes: options.inlineLimitBytes }),
+      });
   return {
     msgId: options.msgId ?? `job:${randomUUID()}`,
     tenantId: device.tenantId,

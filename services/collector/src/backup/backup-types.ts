@@ -1,4 +1,4 @@
-import type { DeviceTarget, ErrorCode, PhaseTimings, TriggerKind } from "@netledger/contracts";
+import type { DeviceTarget, ErrorCode, PhaseTimings, SnapshotContent, TriggerKind } from "@netledger/contracts";
 
 /** One backup to run, from a trigger request or a scheduled job. */
 export interface BackupRequest {
@@ -35,6 +35,8 @@ export type BackupOutcome =
       readonly softwareVersion: string | null;
       /** JetStream already held this msg id (a redelivered job or retried trigger). */
       readonly duplicate: boolean;
+      /** What the snapshot event carried: `stored` when the text repeated the device's latest version. */
+      readonly content: SnapshotContent["kind"];
       readonly timings: PhaseTimings;
     }
   | { readonly kind: "locked"; readonly timings: PhaseTimings }

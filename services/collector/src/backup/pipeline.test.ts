@@ -58,6 +58,36 @@ describe("backup pipeline (trigger path)", () => {
     });
   });
 
+  it("sends no content when the export hashes to the latest version the request names, and sends it otherwise", {
+    timeout: 60_000,
+  }, async () => {
+    await withHarness({ fleet: { count: 1, versions: ["7.16.1"] } }, async (h) => {
+      const sim = h.fleet.devices[0]!;
+      const expected = driver.normalize(sim.renderExport({ showSensitive: true }));
+      const same = h.ref(sim, {
+        lastSnapshotSha256: sha256Hex(expected),
+        lastSnapshotBytes: Buffer.byteLength(expected),
+      });
+      const reply = expectSuccess(await h.trigger(same));
+      assert.equal(reply.sha256, sha256Hex(expected));
+      const stored = await h.snapshot(same);
+      assert.equal(stored?.msgId, reply.snapshotMsgId);
+      assert.deepEqual(stored?.event.content, { kind: "stored" });
+      assert.equal(stored?.event.bytes, Buffer.byteLength(expected));
+      assert.deepEqual(await h.blobNames(), [], "nothing uploaded");
+
+      const other = h.ref(sim, { lastSnapshotSha256: sha256Hex("another config"), lastSnapshotBytes: 10 });
+      expectSuccess(await h.trigger(other));
+      const sent = await h.snapshot(other);
+      assert.equal(sent?.event.content.kind, "inline");
+      assert.equal(await h.openContent(sent!.event), expected);
+
+      const kinds = await h.collector!.metrics.snapshotContent.get();
+      const counts = Object.fromEntries(kinds.values.map((v) => [String(v.labels.kind), v.value]));
+      assert.deepEqual(counts, { inline: 1, stored: 1 });
+    });
+  });
+
   it("logs in with a private key", { timeout: 60_000 }, async () => {
     // node:crypto keys encoded by the simulator: ssh2's generator makes about 1 key in 256 unparsable.
     const key = generateEd25519("pipeline-test");

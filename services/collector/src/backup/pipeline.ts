@@ -84,7 +84,13 @@ export function createBackupPipeline(deps: BackupPipelineDeps): BackupPipeline {
         break;
       case "success":
         log.info(
-          { ...fields, sha256: outcome.sha256, bytes: outcome.bytes, duplicate: outcome.duplicate },
+          {
+            ...fields,
+            sha256: outcome.sha256,
+            bytes: outcome.bytes,
+            duplicate: outcome.duplicate,
+            content: outcome.content,
+          },
           "backup done",
         );
     }
@@ -115,7 +121,7 @@ async function run(
     });
     const collectedAt = now().toISOString();
     const publishStart = performance.now();
-    const { duplicate } = await publishSnapshot(
+    const { duplicate, content } = await publishSnapshot(
       { ...deps, publishTimeoutMs: deps.limits.publishTimeoutMs },
       request,
       driver.id,
@@ -134,6 +140,7 @@ async function run(
       hostKeyType: collected.hostKeyType,
       softwareVersion: collected.softwareVersion,
       duplicate,
+      content,
       timings: { ...timings },
     };
   });
@@ -221,6 +228,7 @@ function record(metrics: CollectorMetrics | undefined, request: BackupRequest, o
   metrics.backups.inc({ outcome: outcome.kind, driver, trigger: request.trigger, code });
   if (outcome.kind === "locked") metrics.lockContention.inc({ trigger: request.trigger });
   if (outcome.kind !== "success") return;
+  metrics.snapshotContent.inc({ kind: outcome.content });
   const t = outcome.timings;
   for (const [phase, ms] of [
     ["lock", t.lockMs],

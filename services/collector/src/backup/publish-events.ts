@@ -39,9 +39,14 @@ export interface PublishDeps {
  * Seals the normalized text, then publishes the snapshot event with `Nats-Msg-Id` and waits for
  * the PubAck, publishing again under the same id across a NATS reconnect until
  * `publishTimeoutMs` (platform publishUntilAcked). Returns whether JetStream already had that msg
- * id. Any failure is PUBLISH_FAILED; the blob of a snapshot the stream surely did not store
- * (the server refused it, or the blob upload itself failed) is deleted. After a timeout the
- * stream may hold the event, so its blob stays (the bucket's TTL removes it if unreferenced).
+ * id, and what content the event carries. Any failure is PUBLISH_FAILED; the blob of a snapshot
+ * the stream surely did not store (the server refused it, or the blob upload itself failed) is
+ * deleted. After a timeout the stream may hold the event, so its blob stays (the bucket's TTL
+ * removes it if unreferenced).
+ *
+ * A text whose sha256 is the request's `lastSnapshotSha256` (the device's latest stored version
+ * when the job or trigger was made) is neither gzipped, sealed nor sent: the event says
+ * `content: { kind: "stored" }` and the ingestor finds the text among the stored versions.
  */
 export async function publishSnapshot(
   deps: PublishDeps,
@@ -49,20 +54,23 @@ export async function publishSnapshot(
   driver: Driver,
   collected: CollectedExport,
   collectedAt: string,
-): Promise<{ duplicate: boolean }> {
+): Promise<{ duplicate: boolean; content: SnapshotEvent["content"]["kind"] }> {
   const { tenantId, deviceId } = request;
   // A fresh object name per attempt: an object a stored event points at is never overwritten.
   const name = `${tenantId}/${deviceId}/${randomUUID()}`;
   let content: SnapshotEvent["content"] | undefined;
   try {
-    content = await sealSnapshotContent({
-      text: collected.content,
-      sealer: deps.sealer,
-      aad: deviceSealAad(tenantId, deviceId),
-      blobs: deps.blobs,
-      bucket: deps.wire.snapshotBlobBucket,
-      name,
-    });
+    content =
+      request.device.lastSnapshotSha256 === collected.sha256
+        ? { kind: "stored" }
+        : await sealSnapshotContent({
+            text: collected.content,
+            sealer: deps.sealer,
+            aad: deviceSealAad(tenantId, deviceId),
+            blobs: deps.blobs,
+            bucket: deps.wire.snapshotBlobBucket,
+            name,
+          });
     const event: SnapshotEvent = {
       msgId: request.snapshotMsgId,
       tenantId,
@@ -91,7 +99,7 @@ export async function publishSnapshot(
       // a retry, the stored event may be this backup's own first attempt, pointing at `name`.)
       await deps.blobs.delete(name).catch(() => {});
     }
-    return { duplicate: ack.duplicate };
+    return { duplicate: ack.duplicate, content: content.kind };
   } catch (cause) {
     // A failed upload may have left chunks; a refused event leaves a blob nothing will reference.
     const orphan = content === undefined || (content.kind === "object" && cause instanceof JetStreamApiError);

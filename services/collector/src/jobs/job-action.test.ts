@@ -19,6 +19,7 @@ describe("decideJobAction", () => {
       hostKeyFingerprint: `SHA256:${"A".repeat(43)}`,
       softwareVersion: null,
       duplicate: false,
+      content: "inline",
       timings,
     };
     const last = { attempt: 7, deliveryCount: 40 };

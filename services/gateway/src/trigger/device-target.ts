@@ -36,6 +36,7 @@ export function selectBackupTargets(db: Kysely<Database>, tenantId: string) {
       "d.software_version",
       "s.sha256 as latest_sha256",
       "s.size_bytes as last_snapshot_bytes",
+      "s.sha256 as last_snapshot_sha256",
     ]);
 }
 

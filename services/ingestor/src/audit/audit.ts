@@ -7,6 +7,7 @@ export type IngestAuditAction =
   | "config_snapshot_created"
   | "config_snapshot_skipped_duplicate"
   | "config_snapshot_suspected_truncated"
+  | "config_snapshot_reference_gone"
   | "config_diff_generated"
   | "config_backup_failed"
   | "device_blocked"

@@ -46,7 +46,7 @@ export async function lockDueDevices(
       d.host_key_type, d.software_version, d.backup_interval_seconds, d.enabled, d.blocked_reason,
       date_trunc('milliseconds', d.next_due_at) as next_due_at, d.consecutive_failures,
       case when d.last_backup_status = 'failed' then date_trunc('milliseconds', d.last_backup_at) end as last_failure_at,
-      d.last_scheduled_slot_at, s.size_bytes as last_snapshot_bytes
+      d.last_scheduled_slot_at, s.size_bytes as last_snapshot_bytes, s.sha256 as last_snapshot_sha256
     from devices d
     left join device_latest_snapshot h on h.device_id = d.id
     left join config_snapshots s on s.device_id = h.device_id and s.seq = h.seq

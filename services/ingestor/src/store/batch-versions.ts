@@ -6,7 +6,7 @@ import type { ConfigDiffer } from "../diff/diff-threads.js";
 import { changeRows, countChanges, diffRow } from "../diff/store-diff.js";
 import { type DeviceState, successUpdate } from "../status/device-status.js";
 import type { DeviceUpdateRow } from "../status/device-status-batch.js";
-import type { IngestedSnapshotOutcome, OpenedSnapshot } from "./ingest-snapshot.js";
+import type { IngestedSnapshotOutcome, OpenedSnapshot, ReceivedSnapshot } from "./ingest-snapshot.js";
 import type { MessageRecords } from "./message-records.js";
 import { diffAudit, ingestedEvent, jobOf, NO_CHANGES, receiptOf, successOf, versionAudit } from "./snapshot-records.js";
 
@@ -15,9 +15,9 @@ export interface BatchLatest extends SnapshotRef {
   readonly normalization_version: number;
 }
 
-/** A message of a batch and the device row locked for it. */
-export interface BatchItem {
-  readonly snapshot: OpenedSnapshot;
+/** A message of a batch and the device row locked for it (opened, or a `stored` reference). */
+export interface BatchItem<S extends ReceivedSnapshot = ReceivedSnapshot> {
+  readonly snapshot: S;
   readonly device: DeviceState;
   readonly latest: BatchLatest;
 }
@@ -75,7 +75,7 @@ export async function storeNewVersions(
   trx: Transaction<Database>,
   sealer: Sealer,
   differ: ConfigDiffer,
-  items: readonly (BatchItem & { readonly previousText: string })[],
+  items: readonly (BatchItem<OpenedSnapshot> & { readonly previousText: string })[],
   writes: BatchWrites,
 ): Promise<IngestedSnapshotOutcome[]> {
   if (items.length === 0) return [];

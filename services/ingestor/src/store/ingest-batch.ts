@@ -12,11 +12,17 @@ import {
   recordUnchanged,
   storeNewVersions,
 } from "./batch-versions.js";
-import { type IngestedSnapshotOutcome, ingestSnapshot, type OpenedSnapshot } from "./ingest-snapshot.js";
+import {
+  followUpJob,
+  type IngestedSnapshotOutcome,
+  ingestSnapshot,
+  type OpenedSnapshot,
+  type ReceivedSnapshot,
+} from "./ingest-snapshot.js";
 import { compareWithLatest } from "./latest-check.js";
 import { writeBatchRecords } from "./message-records.js";
 
-/** Publishes a held-back snapshot's re-collection job; called before commit. */
+/** Publishes a held-back snapshot's re-collection job (or a re-read); called before commit. */
 export type PublishRecheck = (job: BackupJob) => Promise<void>;
 
 interface LatestRow extends BatchLatest {
@@ -42,7 +48,7 @@ export async function ingestSnapshotBatch(
   trx: Transaction<Database>,
   sealer: Sealer,
   differ: ConfigDiffer,
-  snapshots: readonly OpenedSnapshot[],
+  snapshots: readonly ReceivedSnapshot[],
   publishRecheck: PublishRecheck,
 ): Promise<IngestedSnapshotOutcome[]> {
   const outcomes: (IngestedSnapshotOutcome | undefined)[] = snapshots.map(() => undefined);
@@ -75,7 +81,7 @@ export async function ingestSnapshotBatch(
   );
   const latest = await latestVersions(trx, candidateEvents);
   const unchanged: { index: number; item: BatchItem }[] = [];
-  const changed: { index: number; item: BatchItem & { previousText: string } }[] = [];
+  const changed: { index: number; item: BatchItem<OpenedSnapshot> & { previousText: string } }[] = [];
   for (const { index, device } of candidates) {
     const snapshot = snapshots[index]!;
     const { event } = snapshot;
@@ -87,6 +93,9 @@ export async function ingestSnapshotBatch(
       oneByOne.add(index);
     } else if (head.sha256 === event.sha256) {
       unchanged.push({ index, item: { snapshot, device, latest: head } });
+    } else if (snapshot.text === null) {
+      // A `stored` reference to a version other than the latest: read it in ingestSnapshot.
+      oneByOne.add(index);
     } else {
       const previousText = head.content_sealed
         ? openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), head.content_sealed)
@@ -133,7 +142,8 @@ export async function ingestSnapshotBatch(
 
   for (const i of [...oneByOne].sort((a, b) => a - b)) {
     const result = await ingestSnapshot(trx, sealer, snapshots[i]!);
-    if (result.kind === "suspected" && result.recheck) await publishRecheck(result.recheck);
+    const job = followUpJob(result);
+    if (job) await publishRecheck(job);
     outcomes[i] = result;
   }
   return outcomes.map((outcome, i) => {

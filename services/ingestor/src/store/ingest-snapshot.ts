@@ -1,11 +1,11 @@
 import type { BackupJob, Driver, IngestedEvent, SnapshotEvent } from "@netledger/contracts";
 import { type Database, diffConfigTexts, saveSnapshot } from "@netledger/db";
-import type { Sealer } from "@netledger/platform";
+import { deviceSealAad, openSealedText, type Sealer } from "@netledger/platform";
 import type { Transaction } from "kysely";
 import type { IngestAudit } from "../audit/audit.js";
 import { countChanges, storeDiff } from "../diff/store-diff.js";
 import { lockDevice, recordFailure, recordSuccess } from "../status/device-status.js";
-import { checkAgainstLatest, clearRecheckMarker, type LatestCheck } from "./latest-check.js";
+import { checkAgainstLatest, clearRecheckMarker, type LatestCheck, rereadJob } from "./latest-check.js";
 import { writeMessageRecords } from "./message-records.js";
 import {
   diffAudit,
@@ -27,6 +27,20 @@ export interface OpenedSnapshot {
   readonly text: string;
 }
 
+/**
+ * A snapshot message that carries no text (`content.kind: "stored"`): its text is that of the
+ * device's stored version with the event's sha256, read (inside the transaction) only when the
+ * latest version differs from it.
+ */
+export interface StoredReferenceSnapshot {
+  readonly event: SnapshotEvent;
+  readonly sealed: null;
+  readonly text: null;
+}
+
+/** A snapshot message ready to ingest: opened, or a reference to a stored version. */
+export type ReceivedSnapshot = OpenedSnapshot | StoredReferenceSnapshot;
+
 export type IngestedSnapshotOutcome =
   /** A new version was stored, or the config equals the latest; announce `event`. */
   | { readonly kind: "stored" | "unchanged"; readonly event: IngestedEvent }
@@ -35,12 +49,25 @@ export type IngestedSnapshotOutcome =
    * commit, then announce `event` (`changed: false`, the latest version).
    */
   | { readonly kind: "suspected"; readonly event: IngestedEvent; readonly recheck: BackupJob | null }
+  /**
+   * A reference (`content.kind: "stored"`) to a version that no longer exists: nothing stored,
+   * device status untouched, the job failed with `STORED_VERSION_GONE`; publish `reread` (if any)
+   * before commit. Nothing is announced.
+   */
+  | { readonly kind: "reread"; readonly reread: BackupJob | null }
   /** Already ingested by an earlier delivery; announce again what was announced then (if anything). */
   | { readonly kind: "duplicate"; readonly event: IngestedEvent | null }
   /** Collected over a host key other than the pinned one: nothing stored, device blocked. */
   | { readonly kind: "rejected"; readonly blocked: boolean }
   /** The device is not the tenant's: dead-letter the message. */
   | { readonly kind: "unknown_device" };
+
+/** The job an outcome asks to enqueue before commit: a held-back snapshot's re-collection, or a re-read. */
+export function followUpJob(outcome: IngestedSnapshotOutcome): BackupJob | null {
+  if (outcome.kind === "suspected") return outcome.recheck;
+  if (outcome.kind === "reread") return outcome.reread;
+  return null;
+}
 
 /**
  * Everything one snapshot message changes, in the caller's transaction: the version (or its
@@ -51,9 +78,9 @@ export type IngestedSnapshotOutcome =
 export async function ingestSnapshot(
   trx: Transaction<Database>,
   sealer: Sealer,
-  snapshot: OpenedSnapshot,
+  received: ReceivedSnapshot,
 ): Promise<IngestedSnapshotOutcome> {
-  const { event } = snapshot;
+  const { event } = received;
   const device = await lockDevice(trx, event.tenantId, event.deviceId, { source: "snapshots", msgId: event.msgId });
   if (!device) return { kind: "unknown_device" };
   if (device.received) return { kind: "duplicate", event: device.receipt_event as IngestedEvent | null };
@@ -76,6 +103,9 @@ export async function ingestSnapshot(
     });
     return { kind: "rejected", blocked };
   }
+
+  const snapshot = received.text === null ? await openStoredVersion(trx, sealer, event) : received;
+  if (snapshot === null) return rereadGone(trx, event);
 
   const check = await checkAgainstLatest(trx, sealer, event, snapshot.text, new Date());
   if (check.kind === "suspected") return holdBack(trx, event, check);
@@ -167,4 +197,55 @@ async function holdBack(
     receipt: receiptOf(event, ingested),
   });
   return { kind: "suspected", event: ingested, recheck: check.recheck };
+}
+
+/**
+ * The text a `stored` reference names: the device's stored version with the event's sha256 (its
+ * sealed bytes are kept as they are, like a message's). Null when no such version exists.
+ */
+async function openStoredVersion(
+  trx: Transaction<Database>,
+  sealer: Sealer,
+  event: SnapshotEvent,
+): Promise<OpenedSnapshot | null> {
+  const row = await trx
+    .selectFrom("config_snapshots")
+    .select("content_sealed")
+    .where("device_id", "=", event.deviceId)
+    .where("tenant_id", "=", event.tenantId)
+    .where("sha256", "=", event.sha256)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  const text = openSealedText(sealer, deviceSealAad(event.tenantId, event.deviceId), row.content_sealed);
+  return { event, sealed: row.content_sealed, text };
+}
+
+/**
+ * A reference to a version that is gone (retention removed it after the job named it): the text
+ * was never sent, so the device is read again (`reread`, as the scheduler builds its jobs), the
+ * job failed with `STORED_VERSION_GONE`, audited; the device status waits for the re-read.
+ */
+async function rereadGone(trx: Transaction<Database>, event: SnapshotEvent): Promise<IngestedSnapshotOutcome> {
+  const reread = await rereadJob(trx, event, new Date());
+  await writeMessageRecords(trx, {
+    audits: [
+      {
+        tenantId: event.tenantId,
+        action: "config_snapshot_reference_gone",
+        targetType: "device",
+        targetId: event.deviceId,
+        detail: { sha256: event.sha256, rereadJobId: reread?.jobId ?? null, ...messageDetail(event) },
+      },
+    ],
+    job: jobOf(event, {
+      outcome: "failed",
+      error_code: "STORED_VERSION_GONE",
+      snapshot_id: null,
+      at: new Date(event.collectedAt),
+    }),
+    receipt: receiptOf(event, null),
+  });
+  return { kind: "reread", reread };
 }

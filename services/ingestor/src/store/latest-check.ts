@@ -165,19 +165,59 @@ const MAX_READABLE_JOB_ID = 120;
  * msg id, so a redelivery or a retried transaction enqueues it once. A long msg id is hashed.
  */
 export function recheckJobId(suspectMsgId: string): string {
-  const id = `recheck:${suspectMsgId}`;
-  return id.length <= MAX_READABLE_JOB_ID ? id : `recheck:${sha256Hex(suspectMsgId)}`;
+  return derivedJobId("recheck", suspectMsgId);
+}
+
+/** Id of the re-read asked for a `stored` reference to a version that is gone; derived as {@link recheckJobId}. */
+export function rereadJobId(msgId: string): string {
+  return derivedJobId("reread", msgId);
+}
+
+function derivedJobId(prefix: string, msgId: string): string {
+  const id = `${prefix}:${msgId}`;
+  return id.length <= MAX_READABLE_JOB_ID ? id : `${prefix}:${sha256Hex(msgId)}`;
 }
 
 /**
  * The re-collection job, built as the scheduler builds its jobs (`deviceTargetOf`); null when the
  * device's driver is unknown to this build (no collector could run it).
  */
-async function recheckJob(
+function recheckJob(
   trx: Transaction<Database>,
   event: SnapshotEvent,
   latest: LatestVersion,
   now: Date,
+): Promise<BackupJob | null> {
+  return deviceJob(trx, event, recheckJobId(event.msgId), now, latest);
+}
+
+/**
+ * The re-read of a device whose `stored` reference named a version that is gone, built as the
+ * scheduler builds its jobs, with the device's latest version as it now stands (whose sha256 the
+ * device's text does not have, so the collector sends it); null for a driver unknown to this build.
+ */
+export async function rereadJob(
+  trx: Transaction<Database>,
+  event: SnapshotEvent,
+  now: Date,
+): Promise<BackupJob | null> {
+  const latest = await trx
+    .selectFrom("device_latest_snapshot as h")
+    .innerJoin("config_snapshots as s", (join) =>
+      join.onRef("s.device_id", "=", "h.device_id").onRef("s.seq", "=", "h.seq"),
+    )
+    .select(["s.size_bytes as sizeBytes", "s.sha256"])
+    .where("h.device_id", "=", event.deviceId)
+    .executeTakeFirst();
+  return deviceJob(trx, event, rereadJobId(event.msgId), now, latest ?? null);
+}
+
+async function deviceJob(
+  trx: Transaction<Database>,
+  event: SnapshotEvent,
+  jobId: string,
+  now: Date,
+  latest: Pick<LatestVersion, "sizeBytes" | "sha256"> | null,
 ): Promise<BackupJob | null> {
   const row = await trx
     .selectFrom("devices")
@@ -193,10 +233,14 @@ async function recheckJob(
     ])
     .where("id", "=", event.deviceId)
     .executeTakeFirstOrThrow();
-  const device = deviceTargetOf({ ...row, last_snapshot_bytes: latest.sizeBytes });
+  const device = deviceTargetOf({
+    ...row,
+    last_snapshot_bytes: latest?.sizeBytes ?? null,
+    last_snapshot_sha256: latest?.sha256 ?? null,
+  });
   if (device === null) return null;
   return {
-    jobId: recheckJobId(event.msgId),
+    jobId,
     tenantId: event.tenantId,
     deviceId: event.deviceId,
     device,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { JsMsg } from "@nats-io/jetstream";
-import { IngestedEventCodec } from "@netledger/contracts";
+import { BackupJobCodec, IngestedEventCodec } from "@netledger/contracts";
 import { sha256Hex } from "@netledger/drivers";
 import { createLogger, createMetricsRegistry } from "@netledger/platform";
 import { createWorld, type World } from "@netledger/testkit";
@@ -95,7 +95,7 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
    * batch or one by one. Returns everything they wrote, with ids replaced by labels.
    */
   async function runFleet(mode: "batch" | "one-by-one") {
-    const devices = await seedFleet(world.db, 8);
+    const devices = await seedFleet(world.db, 11);
     const js = ctx.js;
     const labels = new Map<string, string>(devices.map((d, i) => [d.deviceId, `dev${i}`]));
     labels.set(devices[0]!.tenantId, "tenant");
@@ -106,7 +106,14 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
       label: string,
       device: FleetDevice,
       text: string,
-      options: { msgId?: string; jobId?: string; natsMsgId?: string; fingerprint?: string; sha256?: string } = {},
+      options: {
+        msgId?: string;
+        jobId?: string;
+        natsMsgId?: string;
+        fingerprint?: string;
+        sha256?: string;
+        stored?: boolean;
+      } = {},
     ) => {
       const msgId = options.msgId ?? `m:${randomUUID()}`;
       if (!labels.has(msgId)) labels.set(msgId, label);
@@ -114,6 +121,7 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
         msgId,
         ...(options.jobId && { jobId: options.jobId }),
         ...(options.fingerprint && { hostKeyFingerprint: options.fingerprint }),
+        ...(options.stored && { storedReference: true }),
       });
       if (options.jobId) labels.set(options.jobId, `job ${label}`);
       const sent = options.sha256 ? { ...event, sha256: options.sha256 } : event;
@@ -125,8 +133,9 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
     const job = () => `j:${randomUUID()}`;
 
     const warm: string[] = [];
-    for (const i of [1, 2, 3, 4, 5, 6, 7])
+    for (const i of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       warm.push(await publish(`warm dev${i}`, devices[i]!, v(0), { jobId: job() }));
+    warm.push(await publish("warm dev9 second", devices[9]!, v(1), { jobId: job() }));
     for (const msg of await fetch(warm.length, published, settled)) await handleSnapshotMessage(ctx, msg);
 
     const truncated = `${v(0).split("\n").slice(0, -4).join("\n")}\n`;
@@ -145,12 +154,18 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
     await publish("dev6 changed", devices[6]!, v(5));
     await publish("dev7 truncated", devices[7]!, truncated, { jobId: job() });
     await publish("unknown device", { tenantId: devices[0]!.tenantId, deviceId: randomUUID() }, v(0));
-    const msgs = await fetch(13, published, settled);
+    // No content sent (the collector found the job's lastSnapshotSha256): the latest version, an
+    // older one (stored again as a new version), and one that no stored version has (read again).
+    await publish("dev8 stored latest", devices[8]!, v(0), { jobId: job(), stored: true });
+    await publish("dev9 stored older", devices[9]!, v(0), { jobId: job(), stored: true });
+    await publish("dev10 stored gone", devices[10]!, v(6), { jobId: job(), stored: true });
+    const msgs = await fetch(16, published, settled);
     if (mode === "batch") await handleSnapshotBatch(ctx, msgs);
     else for (const msg of msgs) await handleSnapshotMessage(ctx, msg);
 
     const label = (id: string) => labels.get(id) ?? id;
     return {
+      tenantId: devices[0]!.tenantId,
       settled: await settlements(settled),
       rows: await rowsOf(devices, label),
       events: await eventsOf(devices, label),
@@ -242,6 +257,7 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
         if (typeof v !== "string") return v;
         if (key === "snapshotId") return named(v);
         if (key === "recheckJobId") return v.replace(/recheck:.*/, "recheck");
+        if (key === "rereadJobId") return v.replace(/reread:.*/, "reread");
         return label(v);
       });
     const sorted = <T>(rows: T[]) => rows.map((row) => JSON.stringify(relabel(row))).sort();
@@ -286,8 +302,8 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
     const sizes = await ctx.metrics.batchMessages.get();
     const sample = (name: string) => sizes.values.find((v) => v.metricName === name)?.value;
     assert.equal(sample("netledger_ingestor_batch_messages_count"), 1, "one batch observed");
-    assert.equal(sample("netledger_ingestor_batch_messages_sum"), 13, "of all 13 messages");
-    assert.deepEqual(batch, oneByOne);
+    assert.equal(sample("netledger_ingestor_batch_messages_sum"), 16, "of all 16 messages");
+    assert.deepEqual({ ...batch, tenantId: "-" }, { ...oneByOne, tenantId: "-" });
 
     assert.deepEqual(batch.settled, {
       "dev0 first": "ack after commit",
@@ -302,6 +318,9 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
       "dev6 bad sha256": "term",
       "dev6 changed": "ack after commit",
       "dev7 truncated": "ack after commit",
+      "dev8 stored latest": "ack after commit",
+      "dev9 stored older": "ack after commit",
+      "dev10 stored gone": "ack after commit",
       "unknown device": "term",
       "warm dev1": "ack after commit",
       "warm dev2": "ack after commit",
@@ -310,11 +329,16 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
       "warm dev5": "ack after commit",
       "warm dev6": "ack after commit",
       "warm dev7": "ack after commit",
+      "warm dev8": "ack after commit",
+      "warm dev9": "ack after commit",
+      "warm dev9 second": "ack after commit",
+      "warm dev10": "ack after commit",
     });
     const versions = batch.rows.snapshots.map((row) => JSON.parse(row) as { id: string });
     assert.deepEqual(versions.map((row) => row.id).sort(), [
       "dev0 v1",
       "dev1 v1",
+      "dev10 v1",
       "dev2 v1",
       "dev2 v2",
       "dev3 v1",
@@ -324,9 +348,41 @@ describe("snapshot batches", { timeout: 180_000 }, () => {
       "dev6 v1",
       "dev6 v2",
       "dev7 v1",
+      "dev8 v1",
+      "dev9 v1",
+      "dev9 v2",
+      "dev9 v3",
     ]);
     assert.equal(batch.rows.markers.length, 1, "the truncated export is held back with a marker");
     assert.ok(batch.rows.changes.length > 0);
+
+    // A reference to the latest is a sighting; to an older version, a new version with its text.
+    const version = (id: string) =>
+      versions.find((row) => row.id === id) as unknown as { sha256: string; seen_again: boolean };
+    assert.equal(version("dev8 v1").seen_again, true);
+    assert.equal(version("dev9 v3").sha256, version("dev9 v1").sha256);
+    assert.ok(
+      batch.rows.diffs.some((diff) => diff.includes('"to":"dev9 v3"')),
+      "dev9 v3 has its diff",
+    );
+    assert.ok(batch.events.some((event) => event.startsWith("dev9 stored older: changed true, seq 3")));
+    // A reference to a version that is gone: nothing stored or announced, the job failed, read again.
+    assert.ok(!batch.events.some((event) => event.startsWith("dev10 stored gone")));
+    assert.ok(
+      batch.rows.jobs.some((row) => row.includes('"outcome":"failed","error_code":"STORED_VERSION_GONE"')),
+      "the job of dev10's reference failed with STORED_VERSION_GONE",
+    );
+    assert.ok(batch.rows.audits.some((row) => row.includes('"action":"config_snapshot_reference_gone"')));
+    const rereads = (
+      await streamMessages(world.nc, world.wire, world.wire.subjects.backupJobs, world.wire.streams.jobs.name)
+    )
+      .map((m) => BackupJobCodec.decode(m.data))
+      .filter((j) => j.jobId.startsWith("reread:") && j.tenantId === batch.tenantId);
+    assert.equal(rereads.length, 1, "one re-read job enqueued for the batch's reference");
+    const latestOfDev10 = JSON.parse(batch.rows.snapshots.find((row) => row.includes('"id":"dev10 v1"'))!) as {
+      sha256: string;
+    };
+    assert.equal(rereads[0]!.device.lastSnapshotSha256, latestOfDev10.sha256, "naming the latest as it stands");
   });
 
   it("a batch whose transaction PostgreSQL rejects is ingested one message at a time", async () => {

@@ -6,7 +6,7 @@ import type { IngestContext } from "../consumer/context.js";
 import { isDatabaseUnavailable } from "../consumer/database-gate.js";
 import { deadLetter } from "../consumer/dead-letter.js";
 import { ingestSnapshotBatch } from "./ingest-batch.js";
-import type { OpenedSnapshot } from "./ingest-snapshot.js";
+import type { ReceivedSnapshot } from "./ingest-snapshot.js";
 import { findReceipts } from "./receipts.js";
 import {
   CONSUMER,
@@ -65,7 +65,7 @@ export async function handleSnapshotBatch(ctx: IngestContext, msgs: readonly JsM
   }
 
   const aside: JsMsg[] = [];
-  const opened: { msg: JsMsg; snapshot: OpenedSnapshot }[] = [];
+  const opened: { msg: JsMsg; snapshot: ReceivedSnapshot }[] = [];
   await Promise.all(
     fresh.map(async ({ msg, event }) => {
       try {
@@ -77,7 +77,7 @@ export async function handleSnapshotBatch(ctx: IngestContext, msgs: readonly JsM
   );
   opened.sort((a, b) => a.msg.info.streamSequence - b.msg.info.streamSequence);
   const checked = opened.filter(({ msg, snapshot }) => {
-    if (sha256Hex(snapshot.text) === snapshot.event.sha256) return true;
+    if (snapshot.text === null || sha256Hex(snapshot.text) === snapshot.event.sha256) return true;
     settling.push(deadLetter(ctx, msg, CONSUMER, "sha256", "sha256 of the opened content differs from the event's"));
     return false;
   });

@@ -21,7 +21,7 @@ import type { IngestContext } from "../consumer/context.js";
 import { isDatabaseUnavailable } from "../consumer/database-gate.js";
 import { deadLetter } from "../consumer/dead-letter.js";
 import { nakLater } from "../consumer/settle.js";
-import { type IngestedSnapshotOutcome, ingestSnapshot, type OpenedSnapshot } from "./ingest-snapshot.js";
+import { followUpJob, type IngestedSnapshotOutcome, ingestSnapshot, type ReceivedSnapshot } from "./ingest-snapshot.js";
 import { findReceipt } from "./receipts.js";
 
 export const CONSUMER = "snapshots";
@@ -30,8 +30,8 @@ export const CONSUMER = "snapshots";
  * Handles one delivery of the `ingestorSnapshots` consumer and settles it:
  * decode → open content → check sha256 → one transaction (ingestSnapshot; a message with a
  * receipt changes nothing and announces again what it announced; a snapshot held back as a
- * suspected truncation publishes its re-collection job before commit) → announce the IngestedEvent
- * → delete the object-store blob → ack.
+ * suspected truncation publishes its re-collection job before commit, a `stored` reference to a
+ * version that is gone its re-read) → announce the IngestedEvent → delete the object-store blob → ack.
  * Bad input (schema, subject, sha256, content, unknown device) is dead-lettered; a database or
  * NATS outage naks with back-off. Never throws.
  */
@@ -44,7 +44,7 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
     if (receipt)
       return await finish(ctx, msg, event, { kind: "duplicate", event: receiptEvent(receipt.ingestedEvent) });
 
-    let opened: OpenedSnapshot;
+    let opened: ReceivedSnapshot;
     try {
       opened = await openSnapshot(ctx, event);
     } catch (err) {
@@ -60,7 +60,7 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
       }
       throw err;
     }
-    if (sha256Hex(opened.text) !== event.sha256) {
+    if (opened.text !== null && sha256Hex(opened.text) !== event.sha256) {
       return deadLetter(ctx, msg, CONSUMER, "sha256", "sha256 of the opened content differs from the event's");
     }
 
@@ -68,7 +68,8 @@ export async function handleSnapshotMessage(ctx: IngestContext, msg: JsMsg): Pro
     const outcome = await transactionWithRetry(ctx.db, async (trx) => {
       const result = await ingestSnapshot(trx, ctx.sealer, opened);
       // Before commit, as the scheduler enqueues: a retry or redelivery publishes the same msg id.
-      if (result.kind === "suspected" && result.recheck) await publishRecheck(ctx, result.recheck);
+      const job = followUpJob(result);
+      if (job) await publishRecheck(ctx, job);
       return result;
     });
     stopTimer();
@@ -109,7 +110,7 @@ export function retryLater(ctx: IngestContext, msg: JsMsg, err: unknown): void {
   nakLater(ctx, msg, CONSUMER);
 }
 
-/** Enqueues the re-collection of a held-back snapshot; its msg id is its job id (enqueued once). */
+/** Enqueues the re-collection of a held-back snapshot (or a re-read); its msg id is its job id (enqueued once). */
 export async function publishRecheck(ctx: IngestContext, job: BackupJob): Promise<void> {
   await ctx.js.publish(ctx.wire.subjects.backupJobs, BackupJobCodec.encode(job), {
     msgID: job.jobId,
@@ -117,8 +118,9 @@ export async function publishRecheck(ctx: IngestContext, job: BackupJob): Promis
   });
 }
 
-/** Reads the sealed content (inline or object store) and opens it. */
-export async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<OpenedSnapshot> {
+/** Reads the sealed content (inline or object store) and opens it; a `stored` reference carries none. */
+export async function openSnapshot(ctx: IngestContext, event: SnapshotEvent): Promise<ReceivedSnapshot> {
+  if (event.content.kind === "stored") return { event, sealed: null, text: null };
   const sealed = await readSealedSnapshotContent(event.content, ctx.blobs);
   const text = openSealedText(ctx.sealer, deviceSealAad(event.tenantId, event.deviceId), sealed);
   return { event, sealed, text };
@@ -131,7 +133,7 @@ export async function finish(
   event: SnapshotEvent,
   outcome: Exclude<IngestedSnapshotOutcome, { kind: "unknown_device" }>,
 ): Promise<void> {
-  const announce = outcome.kind === "rejected" ? null : outcome.event;
+  const announce = outcome.kind === "rejected" || outcome.kind === "reread" ? null : outcome.event;
   if (announce) {
     await ctx.js.publish(
       ctx.wire.subjects.ingested(announce.tenantId, announce.deviceId),
