@@ -16,9 +16,11 @@ export interface ServerHandle {
   kill(): Promise<void>;
   /**
    * SIGSTOP: the process keeps its sockets open but answers nothing, as a hung server would.
-   * `resume()` (SIGCONT) lets it go on; `stop()` and `kill()` resume it first.
+   * Resolves once the kernel reports it stopped (Linux `/proc`); rejects when it is not running
+   * (it exited, say after losing its port to another listener). `resume()` (SIGCONT) lets it go
+   * on; `stop()` and `kill()` resume it first.
    */
-  pause(): void;
+  pause(): Promise<void>;
   resume(): void;
 }
 
@@ -46,6 +48,7 @@ export interface ChildServerSpec {
 
 const STOP_TIMEOUT_MS = 15_000;
 const PROBE_INTERVAL_MS = 100;
+const PAUSE_TIMEOUT_MS = 5_000;
 
 /**
  * Starts the process described by `spec` and returns its handle once it answers. The process is
@@ -125,8 +128,21 @@ export async function startChildServer(spec: ChildServerSpec): Promise<ServerHan
       child.kill("SIGKILL");
       await exited;
     },
-    pause() {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGSTOP");
+    async pause() {
+      if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+        throw new TestkitError("TESTKIT_SERVER_START_FAILED", `${spec.label} on port ${spec.port} is not running`);
+      }
+      child.kill("SIGSTOP");
+      const deadline = Date.now() + PAUSE_TIMEOUT_MS;
+      while (!isStopped(child.pid)) {
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new TestkitError(
+            "TESTKIT_SERVER_START_FAILED",
+            `${spec.label} on port ${spec.port} did not stop within ${PAUSE_TIMEOUT_MS} ms of SIGSTOP`,
+          );
+        }
+        await delay(5);
+      }
     },
     resume() {
       if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGCONT");
@@ -134,6 +150,21 @@ export async function startChildServer(spec: ChildServerSpec): Promise<ServerHan
   };
   await handle.start();
   return handle;
+}
+
+/**
+ * Whether the kernel reports `pid` stopped (state `T` in `/proc/<pid>/stat`). Where `/proc` cannot
+ * be read, true: SIGSTOP is then trusted to have taken effect.
+ */
+function isStopped(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return true;
+  }
+  // The state follows the command name, which is in parentheses and may itself hold spaces.
+  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
 }
 
 function startFailed(spec: ChildServerSpec, what: string, cause?: unknown): TestkitError {

@@ -63,7 +63,7 @@ describe("startNatsServer", () => {
   it("pause() makes a server hang with its sockets open; resume() lets it answer again", async () => {
     const own = await startNatsServer({ jetstream: false });
     try {
-      own.pause();
+      await own.pause();
       await assert.rejects(connect({ servers: own.url, timeout: 500, reconnect: false }));
       own.resume();
       await withConnection(own.url, async (nc) => nc.flush());

@@ -9,26 +9,44 @@ import { tempDirRemovedAtExit } from "./exit-cleanup.js";
 import { freePort } from "./free-port.js";
 import { probeNats } from "./probes.js";
 
+/** Starts of a private server on fresh free ports before giving up (another listener may take the port first). */
+const PORT_ATTEMPTS = 3;
+
 /**
  * A private nats-server on a free port, JetStream on by default, its store in a temp dir so
- * `stop()` + `start()` keeps streams and messages.
+ * `stop()` + `start()` keeps streams and messages. Its probe checks the server's name, so a
+ * server whose port another listener took is never taken for ready; it is started again on
+ * another port.
  */
 export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<ServerHandle> {
-  const jetstream = options.jetstream ?? true;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsServerOnce(options.jetstream ?? true);
+    } catch (err) {
+      if (attempt >= PORT_ATTEMPTS || !(err instanceof TestkitError)) throw err;
+    }
+  }
+}
+
+async function startNatsServerOnce(jetstream: boolean): Promise<ServerHandle> {
   const binary = findNatsServer();
   const dir = tempDirRemovedAtExit("nats");
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
+  const serverName = `nl-${randomBytes(4).toString("hex")}`;
   return startChildServer({
     label: "nats-server",
     url,
     port,
     command: binary,
-    args: ["-a", "127.0.0.1", "-p", String(port), ...(jetstream ? ["-js", "-sd", join(dir, "store")] : [])],
+    args: [
+      ...["-a", "127.0.0.1", "-p", String(port), "-n", serverName],
+      ...(jetstream ? ["-js", "-sd", join(dir, "store")] : []),
+    ],
     cwd: dir,
     logFile: join(dir, "nats-server.log"),
     stopSignal: "SIGTERM",
-    probe: () => probeNats(url, { jetstream }),
+    probe: () => probeNats(url, { jetstream, serverName }),
   });
 }
 
@@ -107,7 +125,7 @@ async function startClusterOnce(size: number): Promise<{ cluster: NatsCluster } 
         logFile: logFiles[index]!,
         stopSignal: "SIGTERM",
         // A node answers clients before the cluster has a meta leader; the cluster waits for that below.
-        probe: () => probeNats(url),
+        probe: () => probeNats(url, { serverName: nodeName, cluster: name }),
       });
     }),
   );

@@ -14,9 +14,20 @@ const PROBE_TIMEOUT_MS = 2_000;
 const INVALID_CATALOG_NAME = "3D000";
 
 /** Connects; with `jetstream`, also asks for the JetStream account info (needs a meta leader in a cluster). */
-export async function probeNats(url: string, options: { jetstream?: boolean } = {}): Promise<void> {
+export async function probeNats(
+  url: string,
+  options: { jetstream?: boolean; serverName?: string; cluster?: string } = {},
+): Promise<void> {
   const nc = await connect({ servers: url, timeout: PROBE_TIMEOUT_MS, reconnect: false });
   try {
+    // The server started for this probe, not another one holding the port (ours then fails to bind).
+    const info = nc.info;
+    if (options.serverName !== undefined && info?.server_name !== options.serverName) {
+      throw new Error(`${url} is another nats-server (${info?.server_name}), not ${options.serverName}`);
+    }
+    if (options.cluster !== undefined && info?.cluster !== options.cluster) {
+      throw new Error(`${url} is a nats-server of cluster ${info?.cluster}, not ${options.cluster}`);
+    }
     if (options.jetstream) await (await jetstreamManager(nc, { timeout: PROBE_TIMEOUT_MS })).getAccountInfo();
   } finally {
     await nc.close();

@@ -63,7 +63,7 @@ describe("device locks across three Redis masters", () => {
         sim.setLatency(20_000);
         const reply = h.trigger(ref, 40_000);
         await until("export running", () => sim.stats.concurrent === 1);
-        master!.pause();
+        await master!.pause();
         const cut = await reply;
         assert.equal(cut.kind === "failed" && cut.code, "LOCK_UNAVAILABLE", JSON.stringify(cut));
         await until("session closed", () => sim.stats.concurrent === 0);
