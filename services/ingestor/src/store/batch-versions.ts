@@ -22,6 +22,12 @@ export interface BatchItem<S extends ReceivedSnapshot = ReceivedSnapshot> {
   readonly latest: BatchLatest;
 }
 
+/** A device's first version in a batch (no latest yet), opened, and the device row locked for it. */
+export interface FirstVersionItem {
+  readonly snapshot: OpenedSnapshot;
+  readonly device: DeviceState;
+}
+
 /** What the set-based writers leave for the batch's last two statements. */
 export interface BatchWrites {
   readonly updates: DeviceUpdateRow[];
@@ -66,6 +72,75 @@ export async function recordUnchanged(
 }
 
 /**
+ * First versions of their devices, stored as `saveSnapshot` (seq 1, the device's head created) and
+ * `recordSuccess` (a key not pinned yet is pinned) would: two statements for all of them; their
+ * device updates and records are added to `writes`.
+ */
+export async function storeFirstVersions(
+  trx: Transaction<Database>,
+  items: readonly FirstVersionItem[],
+  writes: BatchWrites,
+): Promise<IngestedSnapshotOutcome[]> {
+  if (items.length === 0) return [];
+  const versions = await insertVersions(
+    trx,
+    items.map(({ snapshot }) => ({ snapshot, seq: 1 })),
+  );
+  await trx
+    .insertInto("device_latest_snapshot")
+    .values(versions.map(({ device_id, seq }) => ({ device_id, seq })))
+    .execute();
+  return items.map(({ snapshot: { event }, device }, i) => {
+    const version = versions[i]!;
+    const { update, audits } = successUpdate(device, successOf(event, "success"));
+    const ingested = ingestedEvent(event, version, true, NO_CHANGES);
+    writes.updates.push({ id: device.id, update });
+    writes.records.push({
+      audits: [versionAudit(event, "stored", version, false), ...audits],
+      job: jobOf(event, {
+        outcome: "stored",
+        error_code: null,
+        snapshot_id: version.id,
+        at: new Date(event.collectedAt),
+      }),
+      receipt: receiptOf(event, ingested),
+    });
+    return { kind: "stored", event: ingested };
+  });
+}
+
+/** Inserts one version per item (each of a different device) in one statement; rows in item order. */
+async function insertVersions(
+  trx: Transaction<Database>,
+  items: readonly { readonly snapshot: OpenedSnapshot; readonly seq: number }[],
+): Promise<{ id: string; seq: number; sha256: string; device_id: string }[]> {
+  const stored = await trx
+    .insertInto("config_snapshots")
+    .values(
+      items.map(({ snapshot: { event, sealed }, seq }) => ({
+        tenant_id: event.tenantId,
+        device_id: event.deviceId,
+        seq,
+        sha256: event.sha256,
+        size_bytes: event.bytes,
+        content_sealed: sealed,
+        collected_at: new Date(event.collectedAt),
+        last_seen_at: new Date(event.collectedAt),
+        normalization_version: event.normalizationVersion,
+        software_version: event.softwareVersion,
+        source_msg_id: event.msgId,
+      })),
+    )
+    .returning(["id", "seq", "sha256", "device_id"])
+    .execute();
+  return items.map(({ snapshot: { event } }) => {
+    const row = stored.find((candidate) => candidate.device_id === event.deviceId);
+    if (!row) throw new Error("a stored version is missing from the insert's result");
+    return row;
+  });
+}
+
+/**
  * New versions following their device's latest (checked by the caller: not a normalization bump,
  * not a lost tail), stored as `saveSnapshot` + `storeDiff` would: the versions, the heads, the
  * diffs and their structured changes in four statements for all of them; their device updates
@@ -87,30 +162,10 @@ export async function storeNewVersions(
       }),
     ),
   );
-  const stored = await trx
-    .insertInto("config_snapshots")
-    .values(
-      items.map(({ snapshot: { event, sealed }, latest }) => ({
-        tenant_id: event.tenantId,
-        device_id: event.deviceId,
-        seq: latest.seq + 1,
-        sha256: event.sha256,
-        size_bytes: event.bytes,
-        content_sealed: sealed,
-        collected_at: new Date(event.collectedAt),
-        last_seen_at: new Date(event.collectedAt),
-        normalization_version: event.normalizationVersion,
-        software_version: event.softwareVersion,
-        source_msg_id: event.msgId,
-      })),
-    )
-    .returning(["id", "seq", "sha256", "device_id"])
-    .execute();
-  const versions = items.map(({ snapshot: { event } }) => {
-    const row = stored.find((candidate) => candidate.device_id === event.deviceId);
-    if (!row) throw new Error("a stored version is missing from the insert's result");
-    return row;
-  });
+  const versions = await insertVersions(
+    trx,
+    items.map(({ snapshot, latest }) => ({ snapshot, seq: latest.seq + 1 })),
+  );
   const heads = JSON.stringify(versions.map(({ device_id, seq }) => ({ device_id, seq })));
   await sql`
     update device_latest_snapshot as h set seq = v.seq, updated_at = now()

@@ -9,7 +9,9 @@ import {
   type BatchItem,
   type BatchLatest,
   type BatchWrites,
+  type FirstVersionItem,
   recordUnchanged,
+  storeFirstVersions,
   storeNewVersions,
 } from "./batch-versions.js";
 import {
@@ -35,13 +37,14 @@ interface LatestRow extends BatchLatest {
  * {@link ingestSnapshot} for a batch of messages in ONE transaction (the caller's), with the rows
  * one-by-one ingestion in stream order would write. Returns each message's outcome, in order.
  *
- * The common cases, a device's only message in the batch, host key as pinned, no held-back
- * marker, either repeating its latest version (same sha256) or a new version following it (not a
- * normalization bump, not a lost tail), are written set-based: the batch's devices locked in one
- * statement (id order), receipts and latest versions read in two, and at most eight more for all
- * of them (`batch-versions.ts`, device status, audit + job outcome + receipt). Every other message
- * (a first version, several of one device, a key to pin or a mismatch, a held-back marker, a
- * suspected truncation, a normalization bump) goes through `ingestSnapshot` in stream order, in
+ * The common cases, a device's only message in the batch, host key as pinned (or none pinned
+ * yet: pinned here), no held-back marker, and either its first version, or repeating its latest
+ * version (same sha256), or a new version following it (not a normalization bump, not a lost
+ * tail), are written set-based: the batch's devices locked in one statement (id order), receipts
+ * and latest versions read in two, and at most ten more for all of them (`batch-versions.ts`,
+ * device status, audit + job outcome + receipt). Every other message (several of one device, a
+ * key mismatch, a held-back marker, a suspected truncation, a normalization bump, a `stored`
+ * reference to a version other than the latest) goes through `ingestSnapshot` in stream order, in
  * the same transaction, its device locked with the others.
  */
 export async function ingestSnapshotBatch(
@@ -67,7 +70,10 @@ export async function ingestSnapshotBatch(
     const device = devices.get(first.deviceId);
     if (!device || device.tenant_id !== first.tenantId) {
       for (const i of indexes) outcomes[i] = { kind: "unknown_device" };
-    } else if (indexes.length > 1 || device.host_key_fingerprint !== first.hostKeyFingerprint) {
+    } else if (
+      indexes.length > 1 ||
+      (device.host_key_fingerprint !== null && device.host_key_fingerprint !== first.hostKeyFingerprint)
+    ) {
       for (const i of indexes) oneByOne.add(i);
     } else {
       candidates.push({ index: indexes[0]!, device });
@@ -80,6 +86,7 @@ export async function ingestSnapshotBatch(
     candidateEvents.map((event) => event.msgId),
   );
   const latest = await latestVersions(trx, candidateEvents);
+  const firsts: { index: number; item: FirstVersionItem }[] = [];
   const unchanged: { index: number; item: BatchItem }[] = [];
   const changed: { index: number; item: BatchItem<OpenedSnapshot> & { previousText: string } }[] = [];
   for (const { index, device } of candidates) {
@@ -89,8 +96,10 @@ export async function ingestSnapshotBatch(
     const head = latest.get(event.deviceId);
     if (previous?.receipt) {
       outcomes[index] = { kind: "duplicate", event: previous.event as unknown as IngestedEvent | null };
-    } else if (previous || !head || head.marker) {
+    } else if (previous || head?.marker || (!head && snapshot.text === null)) {
       oneByOne.add(index);
+    } else if (!head) {
+      if (snapshot.text !== null) firsts.push({ index, item: { snapshot, device } });
     } else if (head.sha256 === event.sha256) {
       unchanged.push({ index, item: { snapshot, device, latest: head } });
     } else if (snapshot.text === null) {
@@ -117,6 +126,14 @@ export async function ingestSnapshotBatch(
 
   const writes: BatchWrites = { updates: [], records: [] };
   const recorded = [
+    ...zip(
+      firsts,
+      await storeFirstVersions(
+        trx,
+        firsts.map(({ item }) => item),
+        writes,
+      ),
+    ),
     ...zip(
       unchanged,
       await recordUnchanged(
