@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { SnapshotEventCodec } from "@netledger/contracts";
 import { sql } from "kysely";
 import { type FlowHarness, startFlowHarness } from "../../test/backup-flow-harness.js";
 import type { ApiResponse, TestGateway } from "../../test/harness.js";
@@ -65,6 +67,14 @@ describe("backup and history flow over HTTP", { timeout: 240_000 }, () => {
     const third = await trigger();
     assert.equal(third.body.changed, false);
     assert.equal(third.body.snapshotId, second.body.snapshotId, "unchanged: the latest version");
+    // The gateway named the latest version's sha256, so the unchanged text never left the collector.
+    const jsm = await jetstreamManager(h.world.nc);
+    const subject = h.world.wire.subjects.snapshot(tenantId, deviceId);
+    const last = await jsm.streams.getMessage(h.world.wire.streams.snapshots.name, { last_by_subj: subject });
+    assert.ok(last, "the third snapshot is on the stream");
+    const event = SnapshotEventCodec.decode(last.data);
+    assert.equal(event.msgId, `trigger:${third.body.requestId}`);
+    assert.deepEqual(event.content, { kind: "stored" });
   });
 
   it("the timeline shows the change with path and summary, newest first, in cursor pages", async () => {
