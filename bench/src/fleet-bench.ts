@@ -26,9 +26,11 @@ import {
 } from "./fleet-report.js";
 import { type FleetWatch, type JobTrace, type PassTrace, watchFleet } from "./fleet-watch.js";
 import { describeMachine } from "./machine.js";
+import { backendCpu, backendCpuUsedMs } from "./postgres-cpu.js";
 import { monitorProcesses, type ProcessMonitor, type ProcessWindowUse } from "./process-monitor.js";
 import { scrapeNodeMemory } from "./prom-text.js";
 import { measure } from "./resources.js";
+import { localServerPid } from "./server-processes.js";
 import { type SimFleet, startSimFleet } from "./sim-fleet.js";
 import { summarize } from "./stats.js";
 import { type Check, checkSessions } from "./verify.js";
@@ -241,6 +243,7 @@ async function scheduledPass(
   const { options, world, fleet, monitor, watch, devices } = run;
   await fleet.resetStats();
   await monitor.begin();
+  const postgresBefore = await backendCpu(world.db);
   const trace = watch.beginPass();
   const queues = sampleQueues(world);
   const memory = sampleServiceMemory([...run.collectors, run.ingestor]);
@@ -259,6 +262,7 @@ async function scheduledPass(
   const maxQueued = await queues.stop();
   const heaps = await memory.stop();
   const uses = await monitor.end();
+  const postgresMs = backendCpuUsedMs(postgresBefore, await backendCpu(world.db));
   const stats = await fleet.stats();
   const traces = [...trace.jobs.values()];
   const ingested = traces.filter((t) => t.ingestedAt !== undefined);
@@ -294,17 +298,33 @@ async function scheduledPass(
       wallFromDueMs: lastAt - dueAt,
       devicesPerSecond,
       ratioToBare: bareDevicesPerSecond ? devicesPerSecond / bareDevicesPerSecond : null,
-      processes: processFigures(uses, byCollector).map((p) => {
-        const heap = heaps.get(p.label);
-        return heap
-          ? {
-              ...p,
-              heapTotalMiB: heap.heapTotal / MiB,
-              heapUsedMiB: heap.heapUsed / MiB,
-              externalMiB: heap.external / MiB,
-            }
-          : p;
-      }),
+      processes: processFigures(uses, byCollector)
+        .map((p) => {
+          const heap = heaps.get(p.label);
+          return heap
+            ? {
+                ...p,
+                heapTotalMiB: heap.heapTotal / MiB,
+                heapUsedMiB: heap.heapUsed / MiB,
+                externalMiB: heap.external / MiB,
+              }
+            : p;
+        })
+        .concat(
+          // Every backend of the world's own database: exactly the PostgreSQL work of this run.
+          postgresMs === null
+            ? []
+            : [
+                {
+                  label: "postgres",
+                  cpuMs: postgresMs,
+                  backups: ingested.length,
+                  cpuMsPerBackup: ingested.length > 0 ? postgresMs / ingested.length : null,
+                  peakRssMiB: null,
+                  endRssMiB: null,
+                },
+              ],
+        ),
       phasesMs: phaseSummaries(traces, dueAt),
       maxJobsQueued: maxQueued.jobs,
       maxSnapshotsQueued: maxQueued.snapshots,
@@ -496,11 +516,17 @@ async function main(): Promise<number> {
       collectors.push(collector);
       services.push(collector);
     }
+    // The servers the world uses, when they run on this host: shared, so on a quiet box only.
+    const servers = [
+      { label: "nats-server", pid: localServerPid("nats-server", base.NATS_URL ?? "") },
+      { label: "redis-server", pid: localServerPid("redis-server", base.REDIS_URL ?? "") },
+    ].flatMap(({ label, pid }) => (pid === null ? [] : [{ label, pid }]));
     const monitor = monitorProcesses([
       ...collectors.map((c) => ({ label: c.label, pid: c.pid })),
       { label: "ingestor", pid: ingestor.pid },
       ...(fleet.pid === null ? [] : [{ label: "simulator", pid: fleet.pid }]),
       { label: "bench", pid: process.pid },
+      ...servers,
     ]);
     cleanup.push(async () => monitor.stop());
     const run: Run = { options, world, fleet, tenantId, devices, watch, monitor, collectors, ingestor };

@@ -14,8 +14,9 @@ export interface ProcessFigures {
   /** Backups this process did in the pass (a collector's own; the fleet's for the others). */
   readonly backups: number;
   readonly cpuMsPerBackup: number | null;
-  readonly peakRssMiB: number;
-  readonly endRssMiB: number;
+  /** Null where a process's RSS says nothing (PostgreSQL's backends share its buffers). */
+  readonly peakRssMiB: number | null;
+  readonly endRssMiB: number | null;
   /** Services only, peaks over the pass from their `/metrics` (sampled): V8 heap reserved and used, memory outside it. */
   readonly heapTotalMiB?: number | null;
   readonly heapUsedMiB?: number | null;
