@@ -1,7 +1,8 @@
-import type { Driver } from "@netledger/contracts";
+import type { ChangeCounts, Driver, SnapshotEvent } from "@netledger/contracts";
 import type { Database, SnapshotRef } from "@netledger/db";
 import type { Sealer } from "@netledger/platform";
 import { sql, type Transaction } from "kysely";
+import type { IngestAudit } from "../audit/audit.js";
 import type { ConfigDiffer } from "../diff/diff-threads.js";
 import { changeRows, countChanges, diffRow } from "../diff/store-diff.js";
 import { type DeviceState, successUpdate } from "../status/device-status.js";
@@ -90,23 +91,37 @@ export async function storeFirstVersions(
     .insertInto("device_latest_snapshot")
     .values(versions.map(({ device_id, seq }) => ({ device_id, seq })))
     .execute();
-  return items.map(({ snapshot: { event }, device }, i) => {
-    const version = versions[i]!;
-    const { update, audits } = successUpdate(device, successOf(event, "success"));
-    const ingested = ingestedEvent(event, version, true, NO_CHANGES);
-    writes.updates.push({ id: device.id, update });
-    writes.records.push({
-      audits: [versionAudit(event, "stored", version, false), ...audits],
-      job: jobOf(event, {
-        outcome: "stored",
-        error_code: null,
-        snapshot_id: version.id,
-        at: new Date(event.collectedAt),
-      }),
-      receipt: receiptOf(event, ingested),
-    });
-    return { kind: "stored", event: ingested };
+  return items.map(({ snapshot: { event }, device }, i) =>
+    recordStored(writes, event, device, versions[i]!, NO_CHANGES, null),
+  );
+}
+
+/**
+ * A stored version's device update and records, as `ingestSnapshot` writes them: audits of the
+ * version, its diff (if any) and the device status, the job outcome and the receipt.
+ */
+function recordStored(
+  writes: BatchWrites,
+  event: SnapshotEvent,
+  device: DeviceState,
+  version: SnapshotRef,
+  counts: ChangeCounts,
+  diff: IngestAudit | null,
+): IngestedSnapshotOutcome {
+  const { update, audits } = successUpdate(device, successOf(event, "success"));
+  const ingested = ingestedEvent(event, version, true, counts);
+  writes.updates.push({ id: device.id, update });
+  writes.records.push({
+    audits: [versionAudit(event, "stored", version, false), ...(diff ? [diff] : []), ...audits],
+    job: jobOf(event, {
+      outcome: "stored",
+      error_code: null,
+      snapshot_id: version.id,
+      at: new Date(event.collectedAt),
+    }),
+    receipt: receiptOf(event, ingested),
   });
+  return { kind: "stored", event: ingested };
 }
 
 /** Inserts one version per item (each of a different device) in one statement; rows in item order. */
@@ -200,23 +215,7 @@ export async function storeNewVersions(
   return items.map(({ snapshot: { event }, device, latest }, i) => {
     const version = versions[i]!;
     const counts = countChanges(diffs[i]!.changes);
-    const { update, audits } = successUpdate(device, successOf(event, "success"));
-    const ingested = ingestedEvent(event, version, true, counts);
-    writes.updates.push({ id: device.id, update });
-    writes.records.push({
-      audits: [
-        versionAudit(event, "stored", version, false),
-        diffAudit(event, diffIds[i]!, latest, version, diffs[i]!, counts),
-        ...audits,
-      ],
-      job: jobOf(event, {
-        outcome: "stored",
-        error_code: null,
-        snapshot_id: version.id,
-        at: new Date(event.collectedAt),
-      }),
-      receipt: receiptOf(event, ingested),
-    });
-    return { kind: "stored", event: ingested };
+    const diff = diffAudit(event, diffIds[i]!, latest, version, diffs[i]!, counts);
+    return recordStored(writes, event, device, version, counts, diff);
   });
 }
