@@ -7,6 +7,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { PROVISIONED_NATS_SERVER } from "./binaries.js";
 import { type NatsCluster, type ServerHandle, startNatsCluster, startNatsServer } from "./index.js";
+import { probeNats } from "./probes.js";
 
 /** Retries `attempt` until it resolves (a new leader takes a moment to be elected). */
 async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
@@ -55,6 +56,18 @@ describe("startNatsServer", () => {
       const version = await withConnection(own.url, async (nc) => nc.info?.version ?? "");
       const [major = 0, minor = 0] = version.split(".").map(Number);
       assert.ok(major > 2 || (major === 2 && minor >= 10), `version ${version}`);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("is probed by name: another nats-server on the port is not taken for it", async () => {
+    const own = await startNatsServer({ jetstream: false });
+    try {
+      await assert.rejects(probeNats(own.url, { serverName: "some-other-server" }), /another nats-server/);
+      await assert.rejects(probeNats(own.url, { cluster: "some-cluster" }), /cluster/);
+      await own.stop();
+      await assert.rejects(own.pause(), /not running/, "a stopped server cannot be paused");
     } finally {
       await own.stop();
     }
